@@ -335,3 +335,51 @@ fn objective_rejects_wrong_parameter_count() {
     let input = fixture();
     objective_f64(&input, &[0.0; 17]);
 }
+
+#[test]
+fn tape_gradient_matches_published_entries() {
+    let input = fixture();
+    let params = input.params();
+    let (value, gradient) = adjoint::value_and_gradient(|v| objective_generic(&input, v), &params);
+    assert_eq!(gradient.len(), 18);
+    for (index, &published) in PUBLISHED_GRADIENT_HEAD.iter().enumerate() {
+        assert!(
+            relative_error(gradient[index], published) <= 1e-12,
+            "tape gradient entry {index} is {:.17}, published {published:.17}",
+            gradient[index]
+        );
+    }
+    assert!(
+        relative_error(gradient[17], PUBLISHED_GRADIENT_LAST) <= 1e-12,
+        "tape gradient entry 17 is {:.17}, published {PUBLISHED_GRADIENT_LAST:.17}",
+        gradient[17]
+    );
+    assert!(
+        relative_error(value, PUBLISHED_OBJECTIVE) <= 1e-12,
+        "tape objective {value:.17}, published {PUBLISHED_OBJECTIVE:.17}"
+    );
+}
+
+#[test]
+fn tape_gradient_matches_analytic() {
+    let mut with_prior = d10_k5_subset();
+    with_prior.wishart_gamma = 1.7;
+    with_prior.wishart_m = 3;
+    let cases = [
+        ("test.txt", fixture()),
+        ("gmm_d2_K10", load_shared("gmm_d2_K10.txt")),
+        ("gmm_d10_K5", load_shared("gmm_d10_K5.txt")),
+        ("gamma = 1.7, m = 3", with_prior),
+    ];
+    for (label, input) in &cases {
+        let params = input.params();
+        let (expected_value, expected) = analytic(input, &params);
+        let (value, gradient) =
+            adjoint::value_and_gradient(|v| objective_generic(input, v), &params);
+        assert!(
+            relative_error(value, expected_value) <= 1e-12,
+            "{label}: tape objective {value}, analytic {expected_value}"
+        );
+        assert_gradients_close(&gradient, &expected, 1e-10, label);
+    }
+}

@@ -1,0 +1,666 @@
+//! The tape: an arena of nodes and the reverse sweep over it.
+//!
+//! # Layout
+//!
+//! The tape stores a linearized Jacobian, as Adept and CoDiPack do: when an
+//! operation is recorded its local partial derivatives are computed at once
+//! and stored beside the indices of its operands. Node `i` owns the operand
+//! entries `ends[i - 1]..ends[i]`. Recording a statement therefore costs
+//! 4 bytes (its end offset) plus, per operand, 4 bytes of index and one `T`
+//! of partial derivative: 12 bytes per operand for `f64`. Primal values live
+//! in the [`Var`] handles, not on the tape.
+//!
+//! Operations whose vector-Jacobian product is not a list of scalar partials
+//! (the tensor nodes, user-defined operations) are recorded as
+//! [`CustomOp`]s: they occupy a range of node indices, one per output
+//! element, and the sweep calls their [`CustomOp::vjp`] when it reaches
+//! the range.
+
+use std::cell::{Cell, UnsafeCell};
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::custom::{CustomNode, CustomOp};
+use crate::gradients::Gradients;
+use crate::real::Real;
+use crate::var::Var;
+
+/// The recorded statements: the linearized Jacobian and the custom nodes.
+pub(crate) struct Recording<T> {
+    /// `ends[i]` is one past the last operand entry of node `i`.
+    pub(crate) ends: Vec<u32>,
+    /// Operand node index of each operand entry.
+    pub(crate) operands: Vec<u32>,
+    /// Partial derivative of each operand entry.
+    pub(crate) partials: Vec<T>,
+    /// Custom nodes, ordered by their first node index.
+    pub(crate) customs: Vec<CustomNode<T>>,
+    /// Operation names and primal values per node, kept only while
+    /// [`Tape::set_debug`] is on (anomaly checks, statistics, DOT export).
+    pub(crate) debug: Option<DebugLog<T>>,
+}
+
+/// Per-node operation names and primal values, indexed like `ends`.
+pub(crate) struct DebugLog<T> {
+    pub(crate) names: Vec<&'static str>,
+    pub(crate) values: Vec<T>,
+}
+
+impl<T> Recording<T> {
+    fn new() -> Self {
+        Self {
+            ends: Vec::new(),
+            operands: Vec::new(),
+            partials: Vec::new(),
+            customs: Vec::new(),
+            debug: None,
+        }
+    }
+}
+
+/// A Wengert list that records the elementary operations of a function and
+/// propagates adjoints back through them.
+///
+/// Variables ([`Var`]) borrow the tape, so none can outlive it or survive
+/// [`Tape::clear`], which needs `&mut self`. Recording goes through `&self`
+/// (the tape is a single-threaded arena behind interior mutability), which is
+/// why `Tape` is `Send` but not `Sync`: use one tape per thread.
+///
+/// ```
+/// use adjoint_tape::Tape;
+///
+/// let tape = Tape::new();
+/// let x = tape.var(1.0);
+/// let y = tape.var(1.0);
+/// let f = x * x + 3.0 * y * y;
+/// let grads = f.gradient();
+/// assert_eq!(f.value(), 4.0);
+/// assert_eq!(grads.wrt(x), 2.0);
+/// assert_eq!(grads.wrt(y), 6.0);
+/// ```
+pub struct Tape<T: Real = f64> {
+    recording: UnsafeCell<Recording<T>>,
+    /// Set while a reverse sweep reads the recording; recording then panics.
+    sweeping: Cell<bool>,
+    /// An adjoint buffer kept between sweeps so that sweeps don't allocate.
+    spare_adjoints: Cell<Vec<T>>,
+    /// Scratch for n-ary operations whose operands come from an iterator.
+    spare_operands: Cell<Vec<(u32, T)>>,
+    /// `UnsafeCell` already makes the tape `!Sync`; this keeps it explicit.
+    _not_sync: PhantomData<Cell<()>>,
+}
+
+impl<T: Real> Default for Tape<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Real> fmt::Debug for Tape<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tape")
+            .field("nodes", &self.len())
+            .field("operands", &self.operand_count())
+            .field("custom_ops", &self.custom_op_count())
+            .finish()
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn recording_while_sweeping() -> ! {
+    panic!(
+        "cannot record on a tape during its own reverse sweep: a custom \
+         operation's vjp must not create variables on the tape it belongs to"
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn tape_full(what: &str) -> ! {
+    panic!(
+        "the tape is full: more than {} {what} (u32 indices); \
+         split the computation or clear the tape between parts",
+        u32::MAX
+    )
+}
+
+impl<T: Real> Tape<T> {
+    /// Creates an empty tape.
+    ///
+    /// ```
+    /// let tape = adjoint_tape::Tape::<f64>::new();
+    /// assert!(tape.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            recording: UnsafeCell::new(Recording::new()),
+            sweeping: Cell::new(false),
+            spare_adjoints: Cell::new(Vec::new()),
+            spare_operands: Cell::new(Vec::new()),
+            _not_sync: PhantomData,
+        }
+    }
+
+    /// Creates an empty tape with room for `nodes` nodes and `operands`
+    /// operand entries before it reallocates.
+    ///
+    /// ```
+    /// let tape = adjoint_tape::Tape::<f64>::with_capacity(1000, 2000);
+    /// assert!(tape.capacity_bytes() >= 1000 * 4 + 2000 * 12);
+    /// ```
+    pub fn with_capacity(nodes: usize, operands: usize) -> Self {
+        let tape = Self::new();
+        {
+            let rec = tape.recording_mut();
+            rec.ends.reserve(nodes);
+            rec.operands.reserve(operands);
+            rec.partials.reserve(operands);
+        }
+        tape
+    }
+
+    /// The recording, for reading.
+    #[inline]
+    pub(crate) fn recording(&self) -> &Recording<T> {
+        // SAFETY: mutable access to the recording only happens inside the
+        // `push_*` methods and `clear`, which never hand out a reference
+        // that outlives the call and never run user code while they hold
+        // one. `Tape` is not `Sync`, so no other thread can push meanwhile.
+        // The sweep holds this shared reference while it calls custom vjps,
+        // and `sweeping` makes every push panic during that time.
+        unsafe { &*self.recording.get() }
+    }
+
+    /// The recording, for appending.
+    #[inline]
+    fn recording_mut(&self) -> &mut Recording<T> {
+        if self.sweeping.get() {
+            recording_while_sweeping();
+        }
+        // SAFETY: see `recording`: no other reference to the recording is
+        // alive while a push runs, since pushes are not reentrant and the
+        // only long-lived shared reference (the sweep's) is guarded by
+        // `sweeping`, checked above.
+        unsafe { &mut *self.recording.get() }
+    }
+
+    /// Creates an independent variable (an input) with the given value.
+    ///
+    /// ```
+    /// let tape = adjoint_tape::Tape::new();
+    /// let x = tape.var(2.0);
+    /// assert_eq!(x.value(), 2.0);
+    /// assert_eq!(x.gradient().wrt(x), 1.0);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics if the tape already holds `u32::MAX` nodes.
+    #[inline]
+    pub fn var(&self, value: T) -> Var<'_, T> {
+        let index = self.push_statement("input", value, &[]);
+        Var::on_tape(self, index, value)
+    }
+
+    /// Creates one input variable per value, in order.
+    ///
+    /// ```
+    /// let tape = adjoint_tape::Tape::new();
+    /// let v = tape.vars(&[1.0, 2.0]);
+    /// let f = v[0] * v[1];
+    /// assert_eq!(f.gradient().wrt_all(&v), vec![2.0, 1.0]);
+    /// ```
+    pub fn vars(&self, values: &[T]) -> Vec<Var<'_, T>> {
+        values.iter().map(|&value| self.var(value)).collect()
+    }
+
+    /// Number of nodes recorded (inputs, operations and custom outputs).
+    ///
+    /// ```
+    /// let tape = adjoint_tape::Tape::new();
+    /// let x = tape.var(1.0);
+    /// let _y = x.sin() * x;
+    /// assert_eq!(tape.len(), 3);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.recording().ends.len()
+    }
+
+    /// Whether the tape has no nodes.
+    ///
+    /// ```
+    /// assert!(adjoint_tape::Tape::<f64>::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of operand entries (edges of the graph) recorded.
+    ///
+    /// ```
+    /// let tape = adjoint_tape::Tape::new();
+    /// let x = tape.var(1.0);
+    /// let _y = x * x + 1.0;
+    /// assert_eq!(tape.operand_count(), 3);
+    /// ```
+    pub fn operand_count(&self) -> usize {
+        self.recording().operands.len()
+    }
+
+    /// Number of custom operations (tensor nodes, user-defined vjps)
+    /// recorded.
+    ///
+    /// ```
+    /// assert_eq!(adjoint_tape::Tape::<f64>::new().custom_op_count(), 0);
+    /// ```
+    pub fn custom_op_count(&self) -> usize {
+        self.recording().customs.len()
+    }
+
+    /// Bytes of the recorded statements: 4 per node plus
+    /// `4 + size_of::<T>()` per operand entry, plus the custom-node
+    /// headers (not the heap state that custom operations own).
+    ///
+    /// ```
+    /// let tape = adjoint_tape::Tape::new();
+    /// let x = tape.var(1.0);
+    /// let _y = x * x;
+    /// // 2 nodes of 4 bytes, 2 operands of 12 bytes.
+    /// assert_eq!(tape.memory_bytes(), 2 * 4 + 2 * 12);
+    /// ```
+    pub fn memory_bytes(&self) -> usize {
+        let rec = self.recording();
+        rec.ends.len() * size_of::<u32>()
+            + rec.operands.len() * (size_of::<u32>() + size_of::<T>())
+            + rec.customs.len() * size_of::<CustomNode<T>>()
+    }
+
+    /// Bytes the tape's arenas have reserved (at least
+    /// [`memory_bytes`](Self::memory_bytes)); this stays after
+    /// [`clear`](Self::clear).
+    ///
+    /// ```
+    /// let mut tape = adjoint_tape::Tape::new();
+    /// let x = tape.var(1.0);
+    /// let _ = x.exp();
+    /// let reserved = tape.capacity_bytes();
+    /// tape.clear();
+    /// assert_eq!(tape.capacity_bytes(), reserved);
+    /// ```
+    pub fn capacity_bytes(&self) -> usize {
+        let rec = self.recording();
+        rec.ends.capacity() * size_of::<u32>()
+            + rec.operands.capacity() * size_of::<u32>()
+            + rec.partials.capacity() * size_of::<T>()
+            + rec.customs.capacity() * size_of::<CustomNode<T>>()
+    }
+
+    /// Removes every node and keeps the arenas' capacity, so that a loop can
+    /// record, sweep and clear without allocating after its first pass.
+    ///
+    /// Taking `&mut self` guarantees that no [`Var`] of the old recording is
+    /// still alive.
+    ///
+    /// ```
+    /// let mut tape = adjoint_tape::Tape::new();
+    /// for step in 0..3 {
+    ///     tape.clear();
+    ///     let x = tape.var(f64::from(step));
+    ///     assert_eq!((x * x).gradient().wrt(x), 2.0 * f64::from(step));
+    /// }
+    /// ```
+    pub fn clear(&mut self) {
+        let rec = self.recording.get_mut();
+        rec.ends.clear();
+        rec.operands.clear();
+        rec.partials.clear();
+        rec.customs.clear();
+        if let Some(debug) = &mut rec.debug {
+            debug.names.clear();
+            debug.values.clear();
+        }
+    }
+
+    /// Appends a node with the given operands, returning its index.
+    #[inline]
+    pub(crate) fn push_statement(
+        &self,
+        name: &'static str,
+        value: T,
+        operands: &[(u32, T)],
+    ) -> u32 {
+        let rec = self.recording_mut();
+        for &(index, partial) in operands {
+            rec.operands.push(index);
+            rec.partials.push(partial);
+        }
+        Self::finish_statement(rec, name, value)
+    }
+
+    /// Appends a node with one operand.
+    #[inline]
+    pub(crate) fn push_unary(&self, name: &'static str, value: T, operand: u32, partial: T) -> u32 {
+        let rec = self.recording_mut();
+        rec.operands.push(operand);
+        rec.partials.push(partial);
+        Self::finish_statement(rec, name, value)
+    }
+
+    /// Appends a node with two operands.
+    #[inline]
+    pub(crate) fn push_binary(
+        &self,
+        name: &'static str,
+        value: T,
+        [a, b]: [u32; 2],
+        [da, db]: [T; 2],
+    ) -> u32 {
+        let rec = self.recording_mut();
+        rec.operands.extend_from_slice(&[a, b]);
+        rec.partials.extend_from_slice(&[da, db]);
+        Self::finish_statement(rec, name, value)
+    }
+
+    /// Appends a node whose operands come from an iterator that must not
+    /// record on this tape.
+    pub(crate) fn push_from_iter(
+        &self,
+        name: &'static str,
+        value: T,
+        operands: impl IntoIterator<Item = (u32, T)>,
+    ) -> u32 {
+        let mut scratch = self.spare_operands.take();
+        scratch.clear();
+        scratch.extend(operands);
+        let index = self.push_statement(name, value, &scratch);
+        self.spare_operands.set(scratch);
+        index
+    }
+
+    #[inline]
+    fn finish_statement(rec: &mut Recording<T>, name: &'static str, value: T) -> u32 {
+        let end = rec.operands.len();
+        if end > u32::MAX as usize {
+            tape_full("operand entries");
+        }
+        let index = rec.ends.len();
+        if index >= u32::MAX as usize {
+            tape_full("nodes");
+        }
+        rec.ends.push(end as u32);
+        if let Some(debug) = &mut rec.debug {
+            debug.names.push(name);
+            debug.values.push(value);
+        }
+        index as u32
+    }
+
+    /// Records a custom operation with `outputs` output nodes and returns
+    /// the index of the first; the outputs occupy consecutive indices.
+    ///
+    /// The operation's [`CustomOp::vjp`] runs when a reverse sweep reaches
+    /// these nodes, with their adjoints as the cotangent. Every node the
+    /// operation reads in its vjp must have been recorded before this call.
+    ///
+    /// ```
+    /// use adjoint_tape::{CustomOp, Tape};
+    ///
+    /// /// y = 3 x, with its vjp written by hand.
+    /// struct Triple {
+    ///     input: usize,
+    /// }
+    /// impl CustomOp<f64> for Triple {
+    ///     fn name(&self) -> &'static str {
+    ///         "triple"
+    ///     }
+    ///     fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
+    ///         adjoints[self.input] += 3.0 * cotangent[0];
+    ///     }
+    /// }
+    ///
+    /// let tape = Tape::new();
+    /// let x = tape.var(2.0);
+    /// let first = tape.push_custom(1, Box::new(Triple { input: x.index().unwrap() }));
+    /// let y = tape.custom_output(first, 6.0);
+    /// assert_eq!((y * y).gradient().wrt(x), 36.0);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics if `outputs` is 0, or if the tape would exceed `u32::MAX`
+    /// nodes.
+    pub fn push_custom(&self, outputs: usize, op: Box<dyn CustomOp<T>>) -> usize {
+        assert!(
+            outputs > 0,
+            "a custom operation needs at least one output node, got 0"
+        );
+        let rec = self.recording_mut();
+        let start = rec.ends.len();
+        let Some(end) = start
+            .checked_add(outputs)
+            .filter(|&e| e <= u32::MAX as usize)
+        else {
+            tape_full("nodes")
+        };
+        let operand_end = rec.operands.len() as u32;
+        rec.ends.resize(end, operand_end);
+        if let Some(debug) = &mut rec.debug {
+            debug.names.resize(end, op.name());
+            debug.values.resize(end, T::nan());
+        }
+        rec.customs.push(CustomNode {
+            start: start as u32,
+            end: end as u32,
+            op,
+        });
+        start
+    }
+
+    /// The scalar variable for output node `index` of a custom operation,
+    /// carrying the primal `value` that the operation computed.
+    ///
+    /// ```
+    /// # use adjoint_tape::{CustomOp, Tape};
+    /// # struct Nothing;
+    /// # impl CustomOp<f64> for Nothing {
+    /// #     fn name(&self) -> &'static str { "nothing" }
+    /// #     fn vjp(&self, _: &[f64], _: &mut [f64]) {}
+    /// # }
+    /// let tape = Tape::new();
+    /// let first = tape.push_custom(2, Box::new(Nothing));
+    /// let second = tape.custom_output(first + 1, 5.0);
+    /// assert_eq!(second.value(), 5.0);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics if `index` is not a node of this tape.
+    pub fn custom_output(&self, index: usize, value: T) -> Var<'_, T> {
+        assert!(
+            index < self.len(),
+            "node index {index} is out of range for a tape of {} nodes",
+            self.len()
+        );
+        if let Some(debug) = &mut self.recording_mut().debug {
+            debug.values[index] = value;
+        }
+        Var::on_tape(self, index as u32, value)
+    }
+
+    /// Turns on or off the recording of each node's operation name and
+    /// primal value, which anomaly checks, statistics and the DOT export
+    /// read. Off by default; while off, recording pays one branch per node.
+    ///
+    /// Nodes recorded while it was off are listed as `"unknown"` with a NaN
+    /// value once it is turned on.
+    ///
+    /// ```
+    /// let tape = adjoint_tape::Tape::new();
+    /// tape.set_debug(true);
+    /// let x = tape.var(2.0);
+    /// let _ = x.sin();
+    /// assert_eq!(tape.node_name(1), Some("sin"));
+    /// ```
+    pub fn set_debug(&self, on: bool) {
+        let rec = self.recording_mut();
+        match (on, rec.debug.is_some()) {
+            (true, false) => {
+                let nodes = rec.ends.len();
+                rec.debug = Some(DebugLog {
+                    names: vec!["unknown"; nodes],
+                    values: vec![T::nan(); nodes],
+                });
+            }
+            (false, true) => rec.debug = None,
+            _ => {}
+        }
+    }
+
+    /// Whether names and values are being recorded (see
+    /// [`set_debug`](Self::set_debug)).
+    ///
+    /// ```
+    /// assert!(!adjoint_tape::Tape::<f64>::new().is_debug());
+    /// ```
+    pub fn is_debug(&self) -> bool {
+        self.recording().debug.is_some()
+    }
+
+    /// The operation name of node `index`, if debug recording is on.
+    ///
+    /// ```
+    /// let tape = adjoint_tape::Tape::new();
+    /// let x = tape.var(1.0);
+    /// assert_eq!(tape.node_name(x.index().unwrap()), None);
+    /// ```
+    pub fn node_name(&self, index: usize) -> Option<&'static str> {
+        self.recording().debug.as_ref()?.names.get(index).copied()
+    }
+
+    /// Runs a reverse sweep: `seed` writes the starting adjoints into the
+    /// buffer (sized to `nodes` and zeroed), then adjoints flow from node
+    /// `nodes - 1` down to node 0. The buffer is left holding every node's
+    /// adjoint.
+    ///
+    /// This is the primitive behind [`Var::gradient`] and the tensor
+    /// gradients; it allocates only when `adjoints` has to grow.
+    ///
+    /// ```
+    /// let tape = adjoint_tape::Tape::new();
+    /// let x = tape.var(3.0);
+    /// let y = x * x;
+    /// let mut adjoints = Vec::new();
+    /// let out = y.index().unwrap();
+    /// tape.sweep_into(&mut adjoints, out + 1, |adj| adj[out] = 1.0);
+    /// assert_eq!(adjoints[x.index().unwrap()], 6.0);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics if `nodes` exceeds [`len`](Self::len), or if a custom
+    /// operation's vjp panics or records on this tape.
+    pub fn sweep_into(&self, adjoints: &mut Vec<T>, nodes: usize, seed: impl FnOnce(&mut [T])) {
+        assert!(
+            nodes <= self.len(),
+            "cannot sweep {nodes} nodes of a tape holding {}",
+            self.len()
+        );
+        let rec = self.recording();
+        // A sweep that starts inside a custom node's outputs must cover all
+        // of them, since the node's vjp reads its whole cotangent.
+        let first_custom_after = rec.customs.partition_point(|c| (c.start as usize) < nodes);
+        let nodes = match first_custom_after.checked_sub(1) {
+            Some(last) => nodes.max(rec.customs[last].end as usize),
+            None => nodes,
+        };
+        adjoints.clear();
+        adjoints.resize(nodes, T::zero());
+        seed(adjoints);
+
+        let _guard = SweepGuard::new(&self.sweeping);
+        let mut top = nodes;
+        for custom in rec.customs[..first_custom_after].iter().rev() {
+            let (start, end) = (custom.start as usize, custom.end as usize);
+            sweep_statements(rec, adjoints, end, top);
+            let (below, outputs) = adjoints.split_at_mut(start);
+            let cotangent = &outputs[..end - start];
+            if cotangent.iter().any(|a| !a.is_zero()) {
+                custom.op.vjp(cotangent, below);
+            }
+            top = start;
+        }
+        sweep_statements(rec, adjoints, 0, top);
+    }
+
+    /// Runs a reverse sweep seeded with `seed` at node `output`, in a buffer
+    /// reused from earlier sweeps.
+    pub(crate) fn gradients_from(&self, output: u32, seed: T) -> Gradients<'_, T> {
+        let mut adjoints = self.spare_adjoints.take();
+        let output = output as usize;
+        self.sweep_into(&mut adjoints, output + 1, |adj| adj[output] = seed);
+        Gradients::new(self, adjoints)
+    }
+
+    /// Takes back a buffer from a dropped [`Gradients`].
+    pub(crate) fn return_adjoints(&self, buffer: Vec<T>) {
+        let spare = self.spare_adjoints.take();
+        // Keep the larger buffer so later sweeps need not grow one.
+        self.spare_adjoints
+            .set(if spare.capacity() > buffer.capacity() {
+                spare
+            } else {
+                buffer
+            });
+    }
+}
+
+/// Adds the contributions of the scalar statements `lo..hi`, from the last
+/// to the first.
+///
+/// The zero-adjoint rule: a node whose adjoint is exactly zero passes
+/// nothing on, so a NaN or infinite partial on a branch that the output
+/// does not depend on (`ln` of a negative number that is multiplied away,
+/// a discarded `select` branch) cannot turn into `0 · NaN = NaN`.
+#[inline]
+fn sweep_statements<T: Real>(rec: &Recording<T>, adjoints: &mut [T], lo: usize, hi: usize) {
+    let ends = &rec.ends[..hi];
+    for node in (lo..hi).rev() {
+        let adjoint = adjoints[node];
+        if adjoint.is_zero() {
+            continue;
+        }
+        let start = if node == 0 {
+            0
+        } else {
+            ends[node - 1] as usize
+        };
+        let end = ends[node] as usize;
+        let operands = &rec.operands[start..end];
+        let partials = &rec.partials[start..end];
+        for (&operand, &partial) in operands.iter().zip(partials) {
+            let slot = &mut adjoints[operand as usize];
+            *slot = *slot + adjoint * partial;
+        }
+    }
+}
+
+/// Clears the sweeping flag when the sweep ends, also by a panic.
+struct SweepGuard<'a>(&'a Cell<bool>);
+
+impl<'a> SweepGuard<'a> {
+    fn new(flag: &'a Cell<bool>) -> Self {
+        assert!(
+            !flag.get(),
+            "a reverse sweep started inside another sweep of the same tape"
+        );
+        flag.set(true);
+        Self(flag)
+    }
+}
+
+impl Drop for SweepGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
