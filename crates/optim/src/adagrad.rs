@@ -112,7 +112,7 @@ impl<T: Float> AdagradConfig<T> {
 /// use adjoint_optim::{Adagrad, Optimizer};
 ///
 /// let mut adagrad = Adagrad::new(0.1);
-/// let mut params = vec![0.0];
+/// let mut params = vec![0.0_f64];
 /// adagrad.step(&mut params, &[3.0]); // s = 9, θ = -0.1 * 3 / 3
 /// adagrad.step(&mut params, &[4.0]); // s = 25, θ = -0.1 - 0.1 * 4 / 5
 /// assert!((params[0] + 0.18).abs() < 1e-10);
@@ -169,7 +169,7 @@ impl<T: Float> Adagrad<T> {
     /// use adjoint_optim::{Adagrad, Optimizer};
     ///
     /// let mut adagrad = Adagrad::new(0.1).lr_decay(1.0);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// adagrad.step(&mut params, &[3.0]); // s = 9, θ = -0.1 * 3 / 3
     /// adagrad.step(&mut params, &[4.0]); // s = 25, θ = -0.1 - 0.1 / 2 * 4 / 5
     /// assert!((params[0] + 0.14).abs() < 1e-10);
@@ -193,7 +193,7 @@ impl<T: Float> Adagrad<T> {
     ///
     /// // g = 0 + 0.5 * 2 = 1, s = 1: θ = 2 - 0.1 * 1 / 1.
     /// let mut adagrad = Adagrad::new(0.1).weight_decay(0.5);
-    /// let mut params = vec![2.0];
+    /// let mut params = vec![2.0_f64];
     /// adagrad.step(&mut params, &[0.0]);
     /// assert!((params[0] - 1.9).abs() < 1e-10);
     /// ```
@@ -215,7 +215,7 @@ impl<T: Float> Adagrad<T> {
     ///
     /// // s = 16 + 3² = 25: θ = -0.1 * 3 / 5.
     /// let mut adagrad = Adagrad::new(0.1).initial_accumulator_value(16.0);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// adagrad.step(&mut params, &[3.0]);
     /// assert!((params[0] + 0.06).abs() < 1e-10);
     /// ```
@@ -238,7 +238,7 @@ impl<T: Float> Adagrad<T> {
     ///
     /// // s = 1: θ = -0.1 * 1 / (1 + 1).
     /// let mut adagrad = Adagrad::new(0.1).eps(1.0);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// adagrad.step(&mut params, &[1.0]);
     /// assert!((params[0] + 0.05).abs() < 1e-15);
     /// ```
@@ -256,7 +256,7 @@ impl<T: Float> Adagrad<T> {
     /// use adjoint_optim::{Adagrad, Optimizer};
     ///
     /// let mut adagrad = Adagrad::new(0.1).maximize(true);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// adagrad.step(&mut params, &[3.0]);
     /// assert!((params[0] - 0.1).abs() < 1e-10);
     /// ```

@@ -3,9 +3,7 @@
 
 use num_traits::Float;
 
-use crate::error::{
-    Error, check_below_one, check_non_negative, check_positive, expect_valid,
-};
+use crate::error::{Error, check_below_one, check_non_negative, check_positive, expect_valid};
 use crate::optimizer::{Optimizer, check_scheduled_lr};
 use crate::state::{StepCounter, prepare_buffer};
 
@@ -115,7 +113,7 @@ impl<T: Float> AdamConfig<T> {
 /// use adjoint_optim::{Adam, Optimizer};
 ///
 /// let mut adam = Adam::new(0.1);
-/// let mut params = vec![1.0, 1.0];
+/// let mut params = vec![1.0_f64, 1.0];
 /// adam.step(&mut params, &[4.0, -0.5]);
 /// // The first step moves each parameter by about lr against the sign of
 /// // its gradient: m̂ = g and v̂ = g², so m̂ / (√v̂ + ε) ≈ sign(g).
@@ -169,7 +167,7 @@ impl<T: Float> Adam<T> {
     ///
     /// // With β1 = 0 the first moment is the latest gradient alone.
     /// let mut adam = Adam::new(0.1).betas(0.0, 0.5);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// adam.step(&mut params, &[1.0]); // m̂ = 1, v̂ = 1
     /// adam.step(&mut params, &[2.0]); // m̂ = 2, v = 0.25 + 2, v̂ = 2.25 / 0.75 = 3
     /// let expected = -0.1 / (1.0 + 1e-8) - 0.1 * 2.0 / (3.0_f64.sqrt() + 1e-8);
@@ -196,7 +194,7 @@ impl<T: Float> Adam<T> {
     ///
     /// // A large ε damps the first step: 0.1 * 1 / (1 + 1) = 0.05.
     /// let mut adam = Adam::new(0.1).eps(1.0);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// adam.step(&mut params, &[1.0]);
     /// assert!((params[0] + 0.05).abs() < 1e-15);
     /// ```
@@ -220,7 +218,7 @@ impl<T: Float> Adam<T> {
     ///
     /// // A zero gradient still moves θ because of the penalty: g = 0.5 * 2.
     /// let mut adam = Adam::new(0.1).weight_decay(0.5);
-    /// let mut params = vec![2.0];
+    /// let mut params = vec![2.0_f64];
     /// adam.step(&mut params, &[0.0]);
     /// assert!((params[0] - 1.9).abs() < 1e-8);
     /// ```
@@ -240,7 +238,7 @@ impl<T: Float> Adam<T> {
     /// // second moment, so the following small gradient moves θ less.
     /// let mut plain = Adam::new(0.1);
     /// let mut amsgrad = Adam::new(0.1).amsgrad(true);
-    /// let (mut a, mut b) = (vec![0.0], vec![0.0]);
+    /// let (mut a, mut b) = (vec![0.0_f64], vec![0.0_f64]);
     /// for grads in [[10.0], [0.0], [0.0], [0.1]] {
     ///     plain.step(&mut a, &grads);
     ///     amsgrad.step(&mut b, &grads);
@@ -260,7 +258,7 @@ impl<T: Float> Adam<T> {
     /// use adjoint_optim::{Adam, Optimizer};
     ///
     /// let mut adam = Adam::new(0.1).maximize(true);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// adam.step(&mut params, &[3.0]);
     /// assert!((params[0] - 0.1).abs() < 1e-8);
     /// ```
@@ -414,7 +412,11 @@ impl<T: Float> Moments<T> {
             let v_hat = if rule.amsgrad {
                 // Unlike Float::max, this keeps a NaN, as torch.maximum does.
                 let previous = self.max_exp_avg_sq[i];
-                let v_max = if v.is_nan() || v > previous { v } else { previous };
+                let v_max = if v.is_nan() || v > previous {
+                    v
+                } else {
+                    previous
+                };
                 self.max_exp_avg_sq[i] = v_max;
                 v_max / bias_correction2
             } else {

@@ -4,9 +4,7 @@
 use num_traits::Float;
 
 use crate::adam::{AdamRule, Moments, check_rule, constant};
-use crate::error::{
-    Error, check_below_one, check_non_negative, check_positive, expect_valid,
-};
+use crate::error::{Error, check_below_one, check_non_negative, check_positive, expect_valid};
 use crate::optimizer::{Optimizer, check_scheduled_lr};
 
 /// Hyperparameters of [`AdamW`], with PyTorch's documented defaults.
@@ -115,7 +113,7 @@ impl<T: Float> AdamWConfig<T> {
 /// use adjoint_optim::{AdamW, Optimizer};
 ///
 /// let mut adamw = AdamW::new(0.1).weight_decay(0.5);
-/// let mut params = vec![2.0];
+/// let mut params = vec![2.0_f64];
 /// adamw.step(&mut params, &[1.0]);
 /// // θ = 2 * (1 - 0.1 * 0.5) = 1.9, then the Adam step of about -0.1.
 /// assert!((params[0] - 1.8).abs() < 1e-8);
@@ -194,7 +192,7 @@ impl<T: Float> AdamW<T> {
     ///
     /// // 0.1 * 1 / (1 + 1) = 0.05, with the weight decay off.
     /// let mut adamw = AdamW::new(0.1).eps(1.0).weight_decay(0.0);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// adamw.step(&mut params, &[1.0]);
     /// assert!((params[0] + 0.05).abs() < 1e-15);
     /// ```
@@ -218,7 +216,7 @@ impl<T: Float> AdamW<T> {
     ///
     /// // With a zero gradient only the decay acts: 2 * (1 - 0.1 * 0.5).
     /// let mut adamw = AdamW::new(0.1).weight_decay(0.5);
-    /// let mut params = vec![2.0];
+    /// let mut params = vec![2.0_f64];
     /// adamw.step(&mut params, &[0.0]);
     /// assert!((params[0] - 1.9).abs() < 1e-15);
     /// ```
@@ -236,7 +234,7 @@ impl<T: Float> AdamW<T> {
     ///
     /// let mut plain = AdamW::new(0.1);
     /// let mut amsgrad = AdamW::new(0.1).amsgrad(true);
-    /// let (mut a, mut b) = (vec![0.0], vec![0.0]);
+    /// let (mut a, mut b) = (vec![0.0_f64], vec![0.0_f64]);
     /// for grads in [[10.0], [0.0], [0.0], [0.1]] {
     ///     plain.step(&mut a, &grads);
     ///     amsgrad.step(&mut b, &grads);
@@ -257,7 +255,7 @@ impl<T: Float> AdamW<T> {
     /// use adjoint_optim::{AdamW, Optimizer};
     ///
     /// let mut adamw = AdamW::new(0.1).maximize(true).weight_decay(0.0);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// adamw.step(&mut params, &[3.0]);
     /// assert!((params[0] - 0.1).abs() < 1e-8);
     /// ```

@@ -27,7 +27,7 @@ use crate::error::{Error, check_positive, expect_valid};
 /// ```
 /// use adjoint_optim::clip_grad_norm;
 ///
-/// let mut grads = vec![3.0, 4.0];
+/// let mut grads = vec![3.0_f64, 4.0];
 /// let norm = clip_grad_norm(&mut grads, 1.0);
 /// assert_eq!(norm, 5.0);
 /// // Each gradient is scaled by 1 / (5 + 1e-6).
@@ -35,7 +35,7 @@ use crate::error::{Error, check_positive, expect_valid};
 /// assert!((grads[1] - 0.8).abs() < 1e-6);
 ///
 /// // Below the limit nothing changes.
-/// let mut small = vec![0.3, 0.4];
+/// let mut small = vec![0.3_f64, 0.4];
 /// assert!((clip_grad_norm(&mut small, 1.0) - 0.5).abs() < 1e-16);
 /// assert_eq!(small, [0.3, 0.4]);
 /// ```
@@ -58,7 +58,7 @@ pub fn clip_grad_norm<T: Float>(grads: &mut [T], max_norm: T) -> T {
 /// ```
 /// use adjoint_optim::try_clip_grad_norm;
 ///
-/// let mut grads = vec![3.0, 4.0];
+/// let mut grads = vec![3.0_f64, 4.0];
 /// let message = try_clip_grad_norm(&mut grads, -1.0).unwrap_err().to_string();
 /// assert_eq!(message, "max norm must be positive and finite, got -1.0");
 /// assert_eq!(grads, [3.0, 4.0]);
@@ -113,7 +113,7 @@ fn l2_norm<T: Float>(values: &[T]) -> T {
 /// ```
 /// use adjoint_optim::clip_grad_value;
 ///
-/// let mut grads = vec![-3.0, 0.5, 2.0];
+/// let mut grads = vec![-3.0_f64, 0.5, 2.0];
 /// clip_grad_value(&mut grads, 1.0);
 /// assert_eq!(grads, [-1.0, 0.5, 1.0]);
 /// ```
@@ -133,7 +133,7 @@ pub fn clip_grad_value<T: Float>(grads: &mut [T], clip_value: T) {
 /// ```
 /// use adjoint_optim::try_clip_grad_value;
 ///
-/// let mut grads = vec![-3.0, 0.5];
+/// let mut grads = vec![-3.0_f64, 0.5];
 /// assert!(try_clip_grad_value(&mut grads, 0.0).is_err());
 /// assert_eq!(grads, [-3.0, 0.5]);
 /// try_clip_grad_value(&mut grads, 2.0)?;
@@ -143,7 +143,6 @@ pub fn clip_grad_value<T: Float>(grads: &mut [T], clip_value: T) {
 pub fn try_clip_grad_value<T: Float>(grads: &mut [T], clip_value: T) -> Result<(), Error> {
     check_positive("clip value", clip_value)?;
     for g in grads.iter_mut() {
-        // Comparisons rather than Float::clamp so that a NaN stays NaN.
         if *g > clip_value {
             *g = clip_value;
         } else if *g < -clip_value {

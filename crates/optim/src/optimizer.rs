@@ -52,7 +52,7 @@ pub trait Optimizer<T: Float = f64> {
     /// use adjoint_optim::{Error, Optimizer, Sgd};
     ///
     /// let mut sgd = Sgd::new(0.1);
-    /// let mut params = vec![1.0, 2.0];
+    /// let mut params = vec![1.0_f64, 2.0];
     /// let error = sgd.try_step(&mut params, &[1.0]).unwrap_err();
     /// assert_eq!(error, Error::LengthMismatch { params: 2, grads: 1 });
     /// assert_eq!(params, [1.0, 2.0]);
@@ -70,7 +70,7 @@ pub trait Optimizer<T: Float = f64> {
     /// use adjoint_optim::{Optimizer, Sgd};
     ///
     /// let mut sgd = Sgd::new(0.1);
-    /// let mut params = vec![1.0, 2.0];
+    /// let mut params = vec![1.0_f64, 2.0];
     /// sgd.step(&mut params, &[10.0, -10.0]);
     /// // theta <- theta - lr * g
     /// assert_eq!(params, [0.0, 3.0]);
@@ -88,7 +88,7 @@ pub trait Optimizer<T: Float = f64> {
     /// use adjoint_optim::{Optimizer, Sgd};
     ///
     /// let mut sgd = Sgd::new(0.1).momentum(0.5);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// sgd.step(&mut params, &[1.0]); // buffer = 1, params = -0.1
     /// sgd.reset();
     /// sgd.step(&mut params, &[1.0]); // buffer starts again at 1, params = -0.2
@@ -96,7 +96,7 @@ pub trait Optimizer<T: Float = f64> {
     ///
     /// // After a reset the optimizer accepts a parameter vector of another length.
     /// sgd.reset();
-    /// let mut longer = vec![0.0; 3];
+    /// let mut longer = vec![0.0_f64; 3];
     /// sgd.step(&mut longer, &[1.0, 1.0, 1.0]);
     /// assert_eq!(longer, [-0.1; 3]);
     /// ```
@@ -143,7 +143,7 @@ pub trait Optimizer<T: Float = f64> {
     ///
     /// let mut sgd = Sgd::new(0.1);
     /// sgd.set_learning_rate(0.05);
-    /// let mut params = vec![1.0];
+    /// let mut params = vec![1.0_f64];
     /// sgd.step(&mut params, &[2.0]);
     /// assert_eq!(params, [0.9]);
     /// ```

@@ -3,9 +3,7 @@
 use num_traits::Float;
 
 use crate::adam::constant;
-use crate::error::{
-    Error, check_below_one, check_non_negative, check_positive, expect_valid,
-};
+use crate::error::{Error, check_below_one, check_non_negative, check_positive, expect_valid};
 use crate::optimizer::{Optimizer, check_scheduled_lr};
 use crate::state::{StepCounter, prepare_buffer};
 
@@ -17,8 +15,8 @@ use crate::state::{StepCounter, prepare_buffer};
 /// ```
 /// use adjoint_optim::RmsPropConfig;
 ///
-/// let rmsprop = RmsPropConfig { centered: true, ..RmsPropConfig::default() }.build()?;
-/// assert_eq!(rmsprop.config().lr, 1e-2);
+/// let rmsprop = RmsPropConfig { lr: 1e-3, centered: true, ..RmsPropConfig::default() }.build()?;
+/// assert_eq!(rmsprop.config().lr, 1e-3);
 /// assert_eq!(rmsprop.config().alpha, 0.99);
 /// # Ok::<(), adjoint_optim::Error>(())
 /// ```
@@ -125,7 +123,7 @@ impl<T: Float> RmsPropConfig<T> {
 /// use adjoint_optim::{Optimizer, RmsProp};
 ///
 /// let mut rmsprop = RmsProp::new(0.01).alpha(0.75);
-/// let mut params = vec![1.0];
+/// let mut params = vec![1.0_f64];
 /// rmsprop.step(&mut params, &[2.0]);
 /// // v = 0.25 * 4 = 1, θ = 1 - 0.01 * 2 / (1 + 1e-8)
 /// assert!((params[0] - 0.98).abs() < 1e-9);
@@ -165,7 +163,7 @@ impl<T: Float> RmsProp<T> {
     /// ```
     /// use adjoint_optim::{Optimizer, RmsProp};
     ///
-    /// assert_eq!(RmsProp::new(1e-2).learning_rate(), 1e-2);
+    /// assert_eq!(RmsProp::new(1e-2_f64).learning_rate(), 1e-2);
     ///
     /// let panic = std::panic::catch_unwind(|| RmsProp::new(f64::INFINITY)).unwrap_err();
     /// let message = panic.downcast_ref::<String>().unwrap();
@@ -191,7 +189,7 @@ impl<T: Float> RmsProp<T> {
     /// // With α = 0 the average is the latest squared gradient, so each
     /// // step moves θ by about γ against the gradient's sign.
     /// let mut rmsprop = RmsProp::new(0.1).alpha(0.0);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// rmsprop.step(&mut params, &[5.0]);
     /// rmsprop.step(&mut params, &[-0.2]);
     /// assert!(params[0].abs() < 1e-8);
@@ -214,7 +212,7 @@ impl<T: Float> RmsProp<T> {
     ///
     /// // α = 0: v = 1, θ = -0.1 * 1 / (1 + 1).
     /// let mut rmsprop = RmsProp::new(0.1).alpha(0.0).eps(1.0);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// rmsprop.step(&mut params, &[1.0]);
     /// assert!((params[0] + 0.05).abs() < 1e-15);
     /// ```
@@ -237,7 +235,7 @@ impl<T: Float> RmsProp<T> {
     ///
     /// // g = 0 + 0.5 * 2 = 1, α = 0: θ = 2 - 0.1 * 1 / (1 + 1e-8).
     /// let mut rmsprop = RmsProp::new(0.1).alpha(0.0).weight_decay(0.5);
-    /// let mut params = vec![2.0];
+    /// let mut params = vec![2.0_f64];
     /// rmsprop.step(&mut params, &[0.0]);
     /// assert!((params[0] - 1.9).abs() < 1e-8);
     /// ```
@@ -259,7 +257,7 @@ impl<T: Float> RmsProp<T> {
     ///
     /// // α = 0 makes each normalised gradient g / (|g| + ε) about 1.
     /// let mut rmsprop = RmsProp::new(0.1).alpha(0.0).momentum(0.5);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// rmsprop.step(&mut params, &[1.0]); // b = 1, θ = -0.1
     /// rmsprop.step(&mut params, &[1.0]); // b = 0.5 + 1, θ = -0.1 - 0.15
     /// assert!((params[0] + 0.25).abs() < 1e-8);
@@ -280,7 +278,7 @@ impl<T: Float> RmsProp<T> {
     /// // α = 0.5, g = 1: v = 0.5, ḡ = 0.5, v - ḡ² = 0.25,
     /// // θ = -0.1 * 1 / (0.5 + 1e-8).
     /// let mut rmsprop = RmsProp::new(0.1).alpha(0.5).centered(true);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// rmsprop.step(&mut params, &[1.0]);
     /// assert!((params[0] + 0.2).abs() < 1e-8);
     /// ```
@@ -297,7 +295,7 @@ impl<T: Float> RmsProp<T> {
     /// use adjoint_optim::{Optimizer, RmsProp};
     ///
     /// let mut rmsprop = RmsProp::new(0.1).alpha(0.0).maximize(true);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// rmsprop.step(&mut params, &[3.0]);
     /// assert!((params[0] - 0.1).abs() < 1e-8);
     /// ```

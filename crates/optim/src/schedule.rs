@@ -12,7 +12,7 @@
 //!
 //! let schedule = StepLr::new(0.1, 2, 0.5);
 //! let mut sgd = Sgd::new(0.1);
-//! let mut params = vec![0.0];
+//! let mut params = vec![0.0_f64];
 //! for epoch in 0..4 {
 //!     schedule.apply(&mut sgd, epoch);
 //!     sgd.step(&mut params, &[1.0]);
@@ -82,7 +82,7 @@ fn step_to_float<T: Float>(step: usize) -> T {
 /// ```
 /// use adjoint_optim::schedule::{LrScheduler, StepLr};
 ///
-/// let schedule = StepLr::new(0.1, 30, 0.1);
+/// let schedule = StepLr::new(0.1_f64, 30, 0.1);
 /// assert_eq!(schedule.learning_rate(29), 0.1);
 /// assert!((schedule.learning_rate(30) - 0.01).abs() < 1e-17);
 /// assert!((schedule.learning_rate(65) - 0.001).abs() < 1e-18);
@@ -148,7 +148,7 @@ impl<T: Float> LrScheduler<T> for StepLr<T> {
 /// ```
 /// use adjoint_optim::schedule::{ExponentialLr, LrScheduler};
 ///
-/// let schedule = ExponentialLr::new(0.1, 0.9);
+/// let schedule = ExponentialLr::new(0.1_f64, 0.9);
 /// assert_eq!(schedule.learning_rate(0), 0.1);
 /// assert!((schedule.learning_rate(2) - 0.081).abs() < 1e-16);
 /// ```
@@ -216,7 +216,7 @@ impl<T: Float> LrScheduler<T> for ExponentialLr<T> {
 /// ```
 /// use adjoint_optim::schedule::{CosineAnnealingLr, LrScheduler};
 ///
-/// let schedule = CosineAnnealingLr::new(0.1, 0.0, 10);
+/// let schedule = CosineAnnealingLr::new(0.1_f64, 0.0, 10);
 /// assert_eq!(schedule.learning_rate(0), 0.1);
 /// assert!((schedule.learning_rate(5) - 0.05).abs() < 1e-16);
 /// assert_eq!(schedule.learning_rate(10), 0.0);
@@ -240,7 +240,7 @@ impl<T: Float> CosineAnnealingLr<T> {
     /// ```
     /// use adjoint_optim::schedule::{CosineAnnealingLr, LrScheduler};
     ///
-    /// let schedule = CosineAnnealingLr::new(1.0, 0.5, 4);
+    /// let schedule = CosineAnnealingLr::new(1.0_f64, 0.5, 4);
     /// // 0.5 + 0.5 * (1 + cos(π/2)) / 2 = 0.75
     /// assert!((schedule.learning_rate(2) - 0.75).abs() < 1e-15);
     /// ```
@@ -304,7 +304,7 @@ impl<T: Float> LrScheduler<T> for CosineAnnealingLr<T> {
 /// ```
 /// use adjoint_optim::schedule::{CosineAnnealingLr, LinearWarmup, LrScheduler};
 ///
-/// let schedule = LinearWarmup::new(4, 0.25, CosineAnnealingLr::new(0.1, 0.0, 100));
+/// let schedule = LinearWarmup::new(4, 0.25, CosineAnnealingLr::new(0.1_f64, 0.0, 100));
 /// assert!((schedule.learning_rate(0) - 0.025).abs() < 1e-17);
 /// assert!((schedule.learning_rate(2) - 0.0625).abs() < 1e-17);
 /// assert_eq!(schedule.learning_rate(4), 0.1);

@@ -133,7 +133,7 @@ impl<T: Float> SgdConfig<T> {
 /// ```
 /// use adjoint_optim::{Optimizer, Sgd};
 ///
-/// let mut params = vec![5.0, 5.0];
+/// let mut params = vec![5.0_f64, 5.0];
 /// let mut sgd = Sgd::new(0.1).momentum(0.9).dampening(0.0).nesterov(true).weight_decay(1e-4);
 /// sgd.step(&mut params, &[10.0, 30.0]);
 /// // g = 10 + 1e-4 * 5 = 10.0005, b = g, g + 0.9 b = 19.00095,
@@ -193,7 +193,7 @@ impl<T: Float> Sgd<T> {
     /// use adjoint_optim::{Optimizer, Sgd};
     ///
     /// let mut sgd = Sgd::new(0.1).momentum(0.5);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// sgd.step(&mut params, &[1.0]); // b = 1, θ = -0.1
     /// sgd.step(&mut params, &[1.0]); // b = 0.5 * 1 + 1 = 1.5, θ = -0.1 - 0.15
     /// assert!((params[0] + 0.25).abs() < 1e-15);
@@ -216,7 +216,7 @@ impl<T: Float> Sgd<T> {
     /// use adjoint_optim::{Optimizer, Sgd};
     ///
     /// let mut sgd = Sgd::new(0.1).momentum(0.5).dampening(0.5);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// sgd.step(&mut params, &[1.0]); // b = 1 (no dampening at the first step)
     /// sgd.step(&mut params, &[1.0]); // b = 0.5 * 1 + 0.5 * 1 = 1
     /// assert!((params[0] + 0.2).abs() < 1e-15);
@@ -236,7 +236,7 @@ impl<T: Float> Sgd<T> {
     ///
     /// // The order of the builder calls does not matter.
     /// let mut sgd = Sgd::new(0.1).nesterov(true).momentum(0.5);
-    /// let mut params = vec![0.0];
+    /// let mut params = vec![0.0_f64];
     /// sgd.step(&mut params, &[1.0]); // b = 1, g + μb = 1.5
     /// assert!((params[0] + 0.15).abs() < 1e-15);
     ///
@@ -261,7 +261,7 @@ impl<T: Float> Sgd<T> {
     /// use adjoint_optim::{Optimizer, Sgd};
     ///
     /// let mut sgd = Sgd::new(0.1).weight_decay(0.5);
-    /// let mut params = vec![2.0];
+    /// let mut params = vec![2.0_f64];
     /// sgd.step(&mut params, &[0.0]); // g = 0 + 0.5 * 2 = 1
     /// assert!((params[0] - 1.9).abs() < 1e-15);
     /// ```
@@ -279,7 +279,7 @@ impl<T: Float> Sgd<T> {
     /// use adjoint_optim::{Optimizer, Sgd};
     ///
     /// let mut sgd = Sgd::new(0.1).maximize(true);
-    /// let mut params = vec![1.0];
+    /// let mut params = vec![1.0_f64];
     /// sgd.step(&mut params, &[2.0]);
     /// assert!((params[0] - 1.2).abs() < 1e-15);
     /// ```
@@ -320,7 +320,8 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
         let use_momentum = momentum != T::zero();
         // The buffer starts as the first gradient, so a freshly sized buffer
         // marks the first step with momentum.
-        let first = use_momentum && prepare_buffer(&mut self.momentum_buffer, params.len(), T::zero());
+        let first =
+            use_momentum && prepare_buffer(&mut self.momentum_buffer, params.len(), T::zero());
 
         for (i, (param, &grad)) in params.iter_mut().zip(grads).enumerate() {
             let mut g = if maximize { -grad } else { grad };
@@ -334,7 +335,11 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
                 } else {
                     momentum * *buffer + (T::one() - dampening) * g
                 };
-                g = if nesterov { g + momentum * *buffer } else { *buffer };
+                g = if nesterov {
+                    g + momentum * *buffer
+                } else {
+                    *buffer
+                };
             }
             *param = *param - lr * g;
         }
