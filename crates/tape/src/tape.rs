@@ -172,8 +172,12 @@ impl<T: Real> Tape<T> {
         unsafe { &*self.recording.get() }
     }
 
-    /// The recording, for appending.
+    /// Borrows the recording for appending.
     #[inline]
+    #[expect(
+        clippy::mut_from_ref,
+        reason = "interior mutability through UnsafeCell; the safety comment below gives the invariant"
+    )]
     fn recording_mut(&self) -> &mut Recording<T> {
         if self.sweeping.get() {
             recording_while_sweeping();
