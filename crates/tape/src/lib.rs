@@ -59,6 +59,7 @@
 
 mod api;
 mod custom;
+pub mod finite_diff;
 mod float_impl;
 mod gradients;
 pub mod ops;
