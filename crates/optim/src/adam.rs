@@ -94,9 +94,9 @@ impl<T: Float> AdamConfig<T> {
 
 /// Adam, following torch.optim.Adam's update step for step.
 ///
-/// With learning rate γ, decay rates β1 and β2, ε and weight decay λ, step
-/// t (counting from 1) does, for each parameter θ and its gradient g, with
-/// the moments m, v and the AMSGrad maximum v_max starting at 0:
+/// γ is the learning rate, β1 and β2 the decay rates and λ the weight decay.
+/// The moments m, v and the AMSGrad maximum v_max start at 0. Step t
+/// (counting from 1) updates each parameter θ with gradient g as follows:
 ///
 /// 1. g ← −g if maximising (before the weight decay, so the decay still
 ///    pulls θ toward 0);

@@ -95,9 +95,9 @@ impl<T: Float> AdamWConfig<T> {
 /// AdamW, following torch.optim.AdamW's update step for step.
 ///
 /// AdamW is [`Adam`](crate::Adam) with the weight decay taken out of the
-/// gradient: step t (counting from 1) does, for each parameter θ and its
-/// gradient g, with the moments m, v and the AMSGrad maximum v_max starting
-/// at 0:
+/// gradient. The moments m, v and the AMSGrad maximum v_max start at 0.
+/// Step t (counting from 1) updates each parameter θ with gradient g as
+/// follows:
 ///
 /// 1. g ← −g if maximising;
 /// 2. θ ← θ·(1 − γλ);

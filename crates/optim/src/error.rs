@@ -60,8 +60,8 @@ pub enum Error {
 
     /// The parameter and gradient slices have different lengths.
     #[error(
-        "parameter and gradient slices differ in length: {params} parameters, \
-         {grads} gradients; pass one gradient per parameter"
+        "parameter and gradient slices differ in length (params: {params}, grads: {grads}); \
+         pass one gradient per parameter"
     )]
     LengthMismatch {
         /// Length of the parameter slice.
@@ -73,9 +73,9 @@ pub enum Error {
     /// The parameter slice has a different length than at the optimizer's
     /// first step, whose length sized its state.
     #[error(
-        "parameter slice length changed between steps: the optimizer's state was sized \
-         for {expected} parameters, this step passed {found}; call reset() before \
-         reusing the optimizer on a parameter vector of another length"
+        "parameter slice length changed between steps: the optimizer's state has length \
+         {expected}, this step passed length {found}; call reset() before reusing the \
+         optimizer on a parameter vector of another length"
     )]
     LengthChanged {
         /// The length the optimizer's state was sized for.

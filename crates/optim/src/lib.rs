@@ -2,8 +2,7 @@
 //! of gradients, with the update rules that PyTorch's `torch.optim`
 //! documents, step for step.
 //!
-//! The crate knows nothing of how gradients are computed: any `&[T]` of
-//! gradients works, from reverse mode, forward mode, finite differences or
+//! The crate does not compute gradients: any `&[T]` of gradients works, from reverse mode, forward mode, finite differences or
 //! a formula. Every optimizer works for `f32` and `f64` (any
 //! [`num_traits::Float`]), and `f64` is the default type parameter.
 //!

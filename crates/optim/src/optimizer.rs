@@ -9,7 +9,7 @@ use crate::error::{Error, check_non_negative, expect_valid};
 ///
 /// The optimizer owns its state (momentum buffers, moment estimates, the
 /// step count). The state is sized at the first step, so later steps
-/// allocate nothing; [`reset`](Optimizer::reset) forgets it. Each step uses
+/// allocate nothing; [`reset`](Optimizer::reset) clears it. Each step uses
 /// only the gradients passed to it: nothing is accumulated across calls
 /// besides the state that the algorithm documents.
 ///

@@ -98,10 +98,10 @@ impl<T: Float> RmsPropConfig<T> {
 
 /// RMSprop, following torch.optim.RMSprop's update step for step.
 ///
-/// With learning rate γ, smoothing constant α, ε, weight decay λ and
-/// momentum μ, each step does, for each parameter θ and its gradient g, with
-/// the squared-gradient average v, the gradient average ḡ and the momentum
-/// buffer b starting at 0:
+/// γ is the learning rate, α the smoothing constant, λ the weight decay and
+/// μ the momentum. The squared-gradient average v, the gradient average ḡ
+/// and the momentum buffer b start at 0. Each step updates each parameter θ
+/// with gradient g as follows:
 ///
 /// 1. g ← −g if maximising (before the weight decay, so the decay still
 ///    pulls θ toward 0);

@@ -2,7 +2,7 @@
 //! and linear warm-up, each a function from the step (or epoch) number to a
 //! learning rate.
 //!
-//! A schedule holds no optimizer and no state. Each step (or epoch) of a
+//! A schedule has no optimizer and no state. Each step (or epoch) of a
 //! training loop asks it for the learning rate and hands that to the
 //! optimizer, so one schedule type serves every optimizer:
 //!

@@ -120,8 +120,8 @@ impl<T: Float> SgdConfig<T> {
 /// 1. g ← −g if maximising (before the weight decay, so the decay still
 ///    pulls θ toward 0);
 /// 2. g ← g + λθ if λ ≠ 0;
-/// 3. if μ ≠ 0: b ← g at the first step, else b ← μb + (1 − τ)g; then
-///    g ← g + μb with Nesterov momentum, else g ← b;
+/// 3. if μ ≠ 0, b ← g at the first step and b ← μb + (1 − τ)g after it.
+///    Then g ← g + μb with Nesterov momentum, else g ← b;
 /// 4. θ ← θ − γg.
 ///
 /// The builder methods check each value as it is set and panic on a bad one.
