@@ -313,10 +313,13 @@ pub fn mul<T: Float>(x: T, y: T) -> (T, T, T) {
 }
 
 /// Quotient `x / y`, partials `(1/y, -x/y²)`.
+///
+/// The value is `x / y` itself, not `x · (1/y)`, which can differ in the
+/// last bit, so the tape's primal equals the plain `f64` result.
 #[inline]
 pub fn div<T: Float>(x: T, y: T) -> (T, T, T) {
     let r = y.recip();
-    let q = x * r;
+    let q = x / y;
     (q, r, -q * r)
 }
 
