@@ -57,22 +57,30 @@
 
 #![deny(missing_docs)]
 
+pub mod anomaly;
 mod api;
 mod custom;
+mod error;
 pub mod finite_diff;
 mod float_impl;
 mod gradients;
+mod norm;
 pub mod ops;
 mod real;
 pub mod rules;
+mod select;
 mod tape;
 mod var;
 
+pub use anomaly::gradient_checked;
 pub use api::{gradient, jacobian, value_and_gradient, vjp};
 pub use custom::CustomOp;
+pub use error::{Error, Operand, Quantity};
 pub use gradients::Gradients;
+pub use norm::norm;
 pub use num_traits::Float;
 pub use ops::nary::{dot, log_sum_exp, product, sum};
 pub use real::{Real, Scalar};
+pub use select::select;
 pub use tape::Tape;
 pub use var::Var;

@@ -597,6 +597,12 @@ impl<T: Real> Tape<T> {
         sweep_statements(rec, adjoints, 0, top);
     }
 
+    /// Marks the tape as sweeping until the guard drops, so that recording
+    /// panics meanwhile. The checked sweep of anomaly mode uses it.
+    pub(crate) fn begin_sweep(&self) -> SweepGuard<'_> {
+        SweepGuard::new(&self.sweeping)
+    }
+
     /// Runs a reverse sweep seeded with `seed` at node `output`, in a buffer
     /// reused from earlier sweeps.
     pub(crate) fn gradients_from(&self, output: u32, seed: T) -> Gradients<'_, T> {
@@ -650,7 +656,7 @@ fn sweep_statements<T: Real>(rec: &Recording<T>, adjoints: &mut [T], lo: usize, 
 }
 
 /// Clears the sweeping flag when the sweep ends, also by a panic.
-struct SweepGuard<'a>(&'a Cell<bool>);
+pub(crate) struct SweepGuard<'a>(&'a Cell<bool>);
 
 impl<'a> SweepGuard<'a> {
     fn new(flag: &'a Cell<bool>) -> Self {
