@@ -1,1 +1,2 @@
 //! Tensors.
+pub mod data;
