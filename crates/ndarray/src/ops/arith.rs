@@ -1,0 +1,492 @@
+//! Elementwise arithmetic with NumPy broadcasting: `+ - * /` between
+//! tensors, with `f64` constants and with scalar `Var`s, and elementwise
+//! `maximum`/`minimum`.
+//!
+//! The partial derivatives come from `adjoint_tape::rules`, so ties of
+//! `maximum` split the adjoint in halves as the scalar `max` does. The
+//! adjoint of a broadcast operand is summed back to its own shape.
+
+use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::sync::Arc;
+
+use adjoint_tape::{CustomOp, Var, rules};
+use ndarray::{ArrayD, ArrayViewD, IxDyn, Zip};
+
+use crate::error::{Error, expect_ok};
+use crate::ops::broadcast::{add_reduced, broadcast_shape};
+use crate::tensor::{Slot, Tensor, common_tape, cotangent_view};
+
+/// The elementwise binary operations.
+#[derive(Clone, Copy, Debug)]
+enum BinaryKind {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Maximum,
+    Minimum,
+}
+
+impl BinaryKind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Add => "add",
+            Self::Sub => "sub",
+            Self::Mul => "mul",
+            Self::Div => "div",
+            Self::Maximum => "maximum",
+            Self::Minimum => "minimum",
+        }
+    }
+
+    /// The value and both partials at `(x, y)`.
+    #[inline]
+    fn rule(self, x: f64, y: f64) -> (f64, f64, f64) {
+        match self {
+            Self::Add => rules::add(x, y),
+            Self::Sub => rules::sub(x, y),
+            Self::Mul => rules::mul(x, y),
+            Self::Div => rules::div(x, y),
+            Self::Maximum => rules::max(x, y),
+            Self::Minimum => rules::min(x, y),
+        }
+    }
+}
+
+/// A recorded binary operation; operands are kept broadcastable to `shape`.
+struct Binary {
+    kind: BinaryKind,
+    left: Option<Slot>,
+    right: Option<Slot>,
+    lhs: Arc<ArrayD<f64>>,
+    rhs: Arc<ArrayD<f64>>,
+    shape: IxDyn,
+}
+
+impl Binary {
+    /// Adds `g ⊙ partial(x, y)` into `slot`'s adjoint, summed back over the
+    /// axes the operand was broadcast along.
+    fn accumulate(
+        &self,
+        slot: &Slot,
+        adjoints: &mut [f64],
+        g: &ArrayViewD<'_, f64>,
+        partial: impl Fn(f64, f64) -> f64,
+    ) {
+        let lhs = self.lhs.broadcast(self.shape.clone()).expect("checked");
+        let rhs = self.rhs.broadcast(self.shape.clone()).expect("checked");
+        // The zero-adjoint rule of the scalar sweep: a zero cotangent passes
+        // nothing on, so an infinite partial cannot turn into NaN.
+        let term = |g: f64, x: f64, y: f64| if g == 0.0 { 0.0 } else { g * partial(x, y) };
+        let mut adjoint = slot.adjoint_mut(adjoints);
+        if adjoint.shape() == g.shape() {
+            Zip::from(&mut adjoint)
+                .and(g)
+                .and(&lhs)
+                .and(&rhs)
+                .for_each(|a, &g, &x, &y| *a += term(g, x, y));
+        } else {
+            let contribution = Zip::from(g)
+                .and(&lhs)
+                .and(&rhs)
+                .map_collect(|&g, &x, &y| term(g, x, y));
+            add_reduced(&mut adjoint, contribution.view());
+        }
+    }
+}
+
+impl CustomOp<f64> for Binary {
+    fn name(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
+        let g = cotangent_view(&self.shape, cotangent);
+        let kind = self.kind;
+        if let Some(slot) = &self.left {
+            self.accumulate(slot, adjoints, &g, |x, y| kind.rule(x, y).1);
+        }
+        if let Some(slot) = &self.right {
+            self.accumulate(slot, adjoints, &g, |x, y| kind.rule(x, y).2);
+        }
+    }
+}
+
+/// Records `kind` applied to `left` and `right` with broadcasting.
+fn binary<'t>(
+    kind: BinaryKind,
+    left: &Tensor<'t>,
+    right: &Tensor<'t>,
+) -> Result<Tensor<'t>, Error> {
+    let op = kind.name();
+    let shape = broadcast_shape(op, left.shape(), right.shape())?;
+    let tape = common_tape(op, [left.tape(), right.tape()]);
+    let lhs = left.value().broadcast(shape.clone()).expect("checked");
+    let rhs = right.value().broadcast(shape.clone()).expect("checked");
+    let value = Arc::new(
+        Zip::from(&lhs)
+            .and(&rhs)
+            .map_collect(|&x, &y| kind.rule(x, y).0),
+    );
+    let Some(tape) = tape else {
+        return Ok(Tensor::constant_arc(value));
+    };
+    Ok(Tensor::record(
+        tape,
+        value,
+        Binary {
+            kind,
+            left: left.slot(),
+            right: right.slot(),
+            lhs: Arc::clone(left.value_arc()),
+            rhs: Arc::clone(right.value_arc()),
+            shape,
+        },
+    ))
+}
+
+/// An elementwise map with a constant derivative, `y = f(x)` with
+/// `∂y/∂x = factor` (adding, subtracting or multiplying by a constant).
+struct Scaled {
+    input: Slot,
+    factor: f64,
+}
+
+impl CustomOp<f64> for Scaled {
+    fn name(&self) -> &'static str {
+        "scale"
+    }
+
+    fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
+        let g = cotangent_view(&self.input.shape, cotangent);
+        let factor = self.factor;
+        Zip::from(&mut self.input.adjoint_mut(adjoints))
+            .and(&g)
+            .for_each(|a, &g| {
+                if g != 0.0 {
+                    *a += g * factor;
+                }
+            });
+    }
+}
+
+impl<'t> Tensor<'t> {
+    /// Maps each element with `f`, whose derivative is the constant
+    /// `factor`.
+    pub(crate) fn map_scaled(&self, f: impl Fn(f64) -> f64, factor: f64) -> Tensor<'t> {
+        let value = Arc::new(self.value().map(|&x| f(x)));
+        match (self.tape(), self.slot()) {
+            (Some(tape), Some(input)) => Tensor::record(tape, value, Scaled { input, factor }),
+            _ => Tensor::constant_arc(value),
+        }
+    }
+
+    /// Elementwise sum with broadcasting, or an error for shapes that do
+    /// not broadcast. The `+` operator calls this and panics on the error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] if the shapes do not broadcast.
+    ///
+    /// ```
+    /// use adjoint_ndarray::Tensor;
+    /// use ndarray::array;
+    ///
+    /// let a = Tensor::constant(array![[1.0, 2.0], [3.0, 4.0]]);
+    /// let b = Tensor::constant(array![10.0, 20.0]);
+    /// assert_eq!(a.try_add(&b).unwrap().value(), &array![[11.0, 22.0], [13.0, 24.0]].into_dyn());
+    /// assert!(a.try_add(&Tensor::constant(array![1.0, 2.0, 3.0])).is_err());
+    /// ```
+    pub fn try_add(&self, other: &Tensor<'t>) -> Result<Tensor<'t>, Error> {
+        binary(BinaryKind::Add, self, other)
+    }
+
+    /// Elementwise difference with broadcasting, or an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] if the shapes do not broadcast.
+    ///
+    /// ```
+    /// use adjoint_ndarray::Tensor;
+    /// use ndarray::array;
+    ///
+    /// let a = Tensor::constant(array![3.0, 4.0]);
+    /// assert_eq!(a.try_sub(&a).unwrap().value(), &array![0.0, 0.0].into_dyn());
+    /// ```
+    pub fn try_sub(&self, other: &Tensor<'t>) -> Result<Tensor<'t>, Error> {
+        binary(BinaryKind::Sub, self, other)
+    }
+
+    /// Elementwise (Hadamard) product with broadcasting, or an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] if the shapes do not broadcast.
+    ///
+    /// ```
+    /// use adjoint_ndarray::Tensor;
+    /// use ndarray::array;
+    ///
+    /// let a = Tensor::constant(array![3.0, 4.0]);
+    /// assert_eq!(a.try_mul(&a).unwrap().value(), &array![9.0, 16.0].into_dyn());
+    /// ```
+    pub fn try_mul(&self, other: &Tensor<'t>) -> Result<Tensor<'t>, Error> {
+        binary(BinaryKind::Mul, self, other)
+    }
+
+    /// Elementwise quotient with broadcasting, or an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] if the shapes do not broadcast.
+    ///
+    /// ```
+    /// use adjoint_ndarray::Tensor;
+    /// use ndarray::array;
+    ///
+    /// let a = Tensor::constant(array![3.0, 4.0]);
+    /// assert_eq!(a.try_div(&a).unwrap().value(), &array![1.0, 1.0].into_dyn());
+    /// ```
+    pub fn try_div(&self, other: &Tensor<'t>) -> Result<Tensor<'t>, Error> {
+        binary(BinaryKind::Div, self, other)
+    }
+
+    /// Elementwise maximum with broadcasting.
+    ///
+    /// Derivative: the adjoint goes to the larger operand; at a tie it is
+    /// split in halves (as the scalar `max` does), and a NaN operand is
+    /// ignored like `f64::max` ignores it.
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![1.0, 2.0, 3.0]);
+    /// let m = x.maximum(&Tensor::constant(array![2.0]));
+    /// assert_eq!(m.value(), &array![2.0, 2.0, 3.0].into_dyn());
+    /// assert_eq!(m.sum().gradient().wrt_tensor(&x), array![0.0, 0.5, 1.0].into_dyn());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics if the shapes do not broadcast.
+    #[track_caller]
+    pub fn maximum(&self, other: &Tensor<'t>) -> Tensor<'t> {
+        expect_ok(binary(BinaryKind::Maximum, self, other))
+    }
+
+    /// Elementwise minimum with broadcasting, with the tie and NaN
+    /// conventions of [`maximum`](Self::maximum).
+    ///
+    /// ```
+    /// use adjoint_ndarray::Tensor;
+    /// use ndarray::array;
+    ///
+    /// let m = Tensor::constant(array![1.0, 3.0]).minimum(&Tensor::constant(array![2.0]));
+    /// assert_eq!(m.value(), &array![1.0, 2.0].into_dyn());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics if the shapes do not broadcast.
+    #[track_caller]
+    pub fn minimum(&self, other: &Tensor<'t>) -> Tensor<'t> {
+        expect_ok(binary(BinaryKind::Minimum, self, other))
+    }
+
+    /// Multiplies every element by the scalar variable `factor`; the same as
+    /// `self * factor`.
+    ///
+    /// Derivative: `∂/∂x = factor` for each element, and
+    /// `∂/∂factor = Σ ḡᵢ xᵢ`.
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let s = tape.var(3.0);
+    /// let x = Tensor::var(&tape, array![1.0, 2.0]);
+    /// let loss = x.scale(s).sum();
+    /// let g = loss.gradient();
+    /// assert_eq!(g.wrt(s), 3.0);
+    /// assert_eq!(g.wrt_tensor(&x), array![3.0, 3.0].into_dyn());
+    /// ```
+    pub fn scale(&self, factor: Var<'t>) -> Tensor<'t> {
+        expect_ok(binary(BinaryKind::Mul, self, &Tensor::from_var(factor)))
+    }
+}
+
+/// Implements a binary operator between tensors for owned and borrowed
+/// operands, panicking with the shapes on a mismatch.
+macro_rules! tensor_operator {
+    ($trait:ident, $method:ident, $kind:expr) => {
+        impl<'t> $trait<&Tensor<'t>> for &Tensor<'t> {
+            type Output = Tensor<'t>;
+            #[track_caller]
+            fn $method(self, rhs: &Tensor<'t>) -> Tensor<'t> {
+                expect_ok(binary($kind, self, rhs))
+            }
+        }
+        impl<'t> $trait<Tensor<'t>> for Tensor<'t> {
+            type Output = Tensor<'t>;
+            #[track_caller]
+            fn $method(self, rhs: Tensor<'t>) -> Tensor<'t> {
+                expect_ok(binary($kind, &self, &rhs))
+            }
+        }
+        impl<'t> $trait<&Tensor<'t>> for Tensor<'t> {
+            type Output = Tensor<'t>;
+            #[track_caller]
+            fn $method(self, rhs: &Tensor<'t>) -> Tensor<'t> {
+                expect_ok(binary($kind, &self, rhs))
+            }
+        }
+        impl<'t> $trait<Tensor<'t>> for &Tensor<'t> {
+            type Output = Tensor<'t>;
+            #[track_caller]
+            fn $method(self, rhs: Tensor<'t>) -> Tensor<'t> {
+                expect_ok(binary($kind, self, &rhs))
+            }
+        }
+        impl<'t> $trait<Var<'t>> for &Tensor<'t> {
+            type Output = Tensor<'t>;
+            fn $method(self, rhs: Var<'t>) -> Tensor<'t> {
+                expect_ok(binary($kind, self, &Tensor::from_var(rhs)))
+            }
+        }
+        impl<'t> $trait<Var<'t>> for Tensor<'t> {
+            type Output = Tensor<'t>;
+            fn $method(self, rhs: Var<'t>) -> Tensor<'t> {
+                expect_ok(binary($kind, &self, &Tensor::from_var(rhs)))
+            }
+        }
+        impl<'t> $trait<&Tensor<'t>> for Var<'t> {
+            type Output = Tensor<'t>;
+            fn $method(self, rhs: &Tensor<'t>) -> Tensor<'t> {
+                expect_ok(binary($kind, &Tensor::from_var(self), rhs))
+            }
+        }
+        impl<'t> $trait<Tensor<'t>> for Var<'t> {
+            type Output = Tensor<'t>;
+            fn $method(self, rhs: Tensor<'t>) -> Tensor<'t> {
+                expect_ok(binary($kind, &Tensor::from_var(self), &rhs))
+            }
+        }
+    };
+}
+
+tensor_operator!(Add, add, BinaryKind::Add);
+tensor_operator!(Sub, sub, BinaryKind::Sub);
+tensor_operator!(Mul, mul, BinaryKind::Mul);
+tensor_operator!(Div, div, BinaryKind::Div);
+
+/// Implements `tensor op f64` and `f64 op tensor` for owned and borrowed
+/// tensors through a function of `(&Tensor, f64)`.
+macro_rules! constant_operator {
+    ($trait:ident, $method:ident, $tensor_lhs:expr, $constant_lhs:expr) => {
+        impl<'t> $trait<f64> for &Tensor<'t> {
+            type Output = Tensor<'t>;
+            fn $method(self, c: f64) -> Tensor<'t> {
+                $tensor_lhs(self, c)
+            }
+        }
+        impl<'t> $trait<f64> for Tensor<'t> {
+            type Output = Tensor<'t>;
+            fn $method(self, c: f64) -> Tensor<'t> {
+                $tensor_lhs(&self, c)
+            }
+        }
+        impl<'t> $trait<&Tensor<'t>> for f64 {
+            type Output = Tensor<'t>;
+            fn $method(self, t: &Tensor<'t>) -> Tensor<'t> {
+                $constant_lhs(self, t)
+            }
+        }
+        impl<'t> $trait<Tensor<'t>> for f64 {
+            type Output = Tensor<'t>;
+            fn $method(self, t: Tensor<'t>) -> Tensor<'t> {
+                $constant_lhs(self, &t)
+            }
+        }
+    };
+}
+
+constant_operator!(
+    Add,
+    add,
+    |t: &Tensor<'t>, c: f64| t.map_scaled(|x| x + c, 1.0),
+    |c: f64, t: &Tensor<'t>| t.map_scaled(|x| c + x, 1.0)
+);
+constant_operator!(
+    Sub,
+    sub,
+    |t: &Tensor<'t>, c: f64| t.map_scaled(|x| x - c, 1.0),
+    |c: f64, t: &Tensor<'t>| t.map_scaled(|x| c - x, -1.0)
+);
+constant_operator!(
+    Mul,
+    mul,
+    |t: &Tensor<'t>, c: f64| t.map_scaled(|x| x * c, c),
+    |c: f64, t: &Tensor<'t>| t.map_scaled(|x| c * x, c)
+);
+constant_operator!(
+    Div,
+    div,
+    |t: &Tensor<'t>, c: f64| t.map_scaled(|x| x / c, c.recip()),
+    |c: f64, t: &Tensor<'t>| t.map_rule("div", |x| {
+        let (value, _, d) = rules::div(c, x);
+        (value, d)
+    })
+);
+
+impl<'t> Neg for &Tensor<'t> {
+    type Output = Tensor<'t>;
+    fn neg(self) -> Tensor<'t> {
+        self.map_scaled(|x| -x, -1.0)
+    }
+}
+
+impl<'t> Neg for Tensor<'t> {
+    type Output = Tensor<'t>;
+    fn neg(self) -> Tensor<'t> {
+        -&self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use adjoint_tape::Tape;
+    use ndarray::array;
+
+    #[test]
+    #[should_panic(expected = "add: shapes [2] and [3] are incompatible")]
+    fn add_mismatch_names_both_shapes() {
+        let _ = Tensor::constant(array![1.0, 2.0]) + Tensor::constant(array![1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn constant_division_derivative() {
+        let tape = Tape::new();
+        let x = Tensor::var(&tape, array![2.0]);
+        let y = 6.0 / &x;
+        assert_eq!(y.value()[[0]], 3.0);
+        let adjoints = y.vjp(array![1.0].view());
+        assert_eq!(adjoints.wrt(&x), array![-1.5].into_dyn());
+    }
+
+    #[test]
+    fn var_operands_accumulate() {
+        let tape = Tape::new();
+        let s = tape.var(2.0);
+        let x = Tensor::var(&tape, array![1.0, 2.0, 3.0]);
+        let y = (&x - s).sum();
+        assert_eq!(y.value(), 0.0);
+        assert_eq!(y.gradient().wrt(s), -3.0);
+    }
+}

@@ -1,0 +1,288 @@
+//! Elementwise functions of one tensor.
+//!
+//! Each value and derivative comes from `adjoint_tape::rules`, so the
+//! tensor path follows the scalar path's conventions at the awkward points
+//! (`abs'(0) = 0`, `relu'(0) = 0`, `sqrt'(0) = +inf`, tails of `sigmoid` and
+//! `tanh` accurate and never NaN). The derivative of every element is
+//! computed in the forward pass and kept for the vjp.
+
+use std::sync::Arc;
+
+use adjoint_tape::{CustomOp, rules};
+use ndarray::{ArrayD, Zip};
+
+use crate::tensor::{Slot, Tensor, cotangent_view};
+
+/// `y = f(x)` elementwise, with `f'(x)` stored per element.
+struct Elementwise {
+    name: &'static str,
+    input: Slot,
+    derivative: ArrayD<f64>,
+}
+
+impl CustomOp<f64> for Elementwise {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
+        let g = cotangent_view(&self.input.shape, cotangent);
+        Zip::from(&mut self.input.adjoint_mut(adjoints))
+            .and(&g)
+            .and(&self.derivative)
+            .for_each(|a, &g, &d| {
+                // The zero-adjoint rule: a zero cotangent passes nothing on,
+                // so an infinite derivative cannot produce 0 · inf = NaN.
+                if g != 0.0 {
+                    *a += g * d;
+                }
+            });
+    }
+}
+
+impl<'t> Tensor<'t> {
+    /// Applies `rule`, which returns the value and the derivative at `x`,
+    /// to every element.
+    pub(crate) fn map_rule(
+        &self,
+        name: &'static str,
+        rule: impl Fn(f64) -> (f64, f64),
+    ) -> Tensor<'t> {
+        let (Some(tape), Some(input)) = (self.tape(), self.slot()) else {
+            return Tensor::constant_arc(Arc::new(self.value().map(|&x| rule(x).0)));
+        };
+        let mut value = ArrayD::zeros(self.value().raw_dim());
+        let mut derivative = ArrayD::zeros(self.value().raw_dim());
+        Zip::from(&mut value)
+            .and(&mut derivative)
+            .and(self.value())
+            .for_each(|v, d, &x| (*v, *d) = rule(x));
+        Tensor::record(
+            tape,
+            Arc::new(value),
+            Elementwise {
+                name,
+                input,
+                derivative,
+            },
+        )
+    }
+
+    /// Elementwise `eˣ`; derivative `eˣ` (`+inf` once it overflows, never
+    /// NaN).
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![0.0, 1.0]);
+    /// let g = x.exp().sum().gradient().wrt_tensor(&x);
+    /// assert_eq!(g, array![1.0, 1.0_f64.exp()].into_dyn());
+    /// ```
+    pub fn exp(&self) -> Tensor<'t> {
+        self.map_rule("exp", rules::exp)
+    }
+
+    /// Elementwise natural logarithm; derivative `1/x` (`+inf` at 0; the
+    /// value is NaN for `x < 0`).
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![1.0, 4.0]);
+    /// assert_eq!(x.ln().sum().gradient().wrt_tensor(&x), array![1.0, 0.25].into_dyn());
+    /// ```
+    pub fn ln(&self) -> Tensor<'t> {
+        self.map_rule("ln", rules::ln)
+    }
+
+    /// Elementwise square root; derivative `1/(2√x)`: `+inf` at 0, NaN for
+    /// `x < 0`.
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![4.0, 0.0]);
+    /// let g = x.sqrt().sum().gradient().wrt_tensor(&x);
+    /// assert_eq!(g, array![0.25, f64::INFINITY].into_dyn());
+    /// ```
+    pub fn sqrt(&self) -> Tensor<'t> {
+        self.map_rule("sqrt", rules::sqrt)
+    }
+
+    /// Elementwise integer power `xⁿ`; derivative `n xⁿ⁻¹`, exact at 0 (the
+    /// derivative of `x⁰` is 0 and that of `x¹` is 1 everywhere).
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![-2.0, 0.0]);
+    /// let g = x.powi(3).sum().gradient().wrt_tensor(&x);
+    /// assert_eq!(g, array![12.0, 0.0].into_dyn());
+    /// ```
+    pub fn powi(&self, n: i32) -> Tensor<'t> {
+        self.map_rule("powi", |x| rules::powi(x, n))
+    }
+
+    /// Elementwise power with a constant exponent `xᶜ`; derivative
+    /// `c xᶜ⁻¹`, with no `ln x`: `d/dx x^0.5 = +inf` at 0, and `c = 0` has
+    /// derivative 0.
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![4.0]);
+    /// assert_eq!(x.powf(1.5).sum().gradient().wrt_tensor(&x), array![3.0].into_dyn());
+    /// ```
+    pub fn powf(&self, c: f64) -> Tensor<'t> {
+        self.map_rule("powf", |x| rules::powf_constant(x, c))
+    }
+
+    /// Elementwise absolute value; derivative `sign x` with `abs'(0) = 0`.
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![-2.0, 0.0, 3.0]);
+    /// let g = x.abs().sum().gradient().wrt_tensor(&x);
+    /// assert_eq!(g, array![-1.0, 0.0, 1.0].into_dyn());
+    /// ```
+    pub fn abs(&self) -> Tensor<'t> {
+        self.map_rule("abs", rules::abs)
+    }
+
+    /// Elementwise reciprocal `1/x`; derivative `-1/x²` (`-inf` at 0).
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![2.0]);
+    /// assert_eq!(x.recip().sum().gradient().wrt_tensor(&x), array![-0.25].into_dyn());
+    /// ```
+    pub fn recip(&self) -> Tensor<'t> {
+        self.map_rule("recip", rules::recip)
+    }
+
+    /// Elementwise sine; derivative `cos x`.
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![0.0]);
+    /// assert_eq!(x.sin().sum().gradient().wrt_tensor(&x), array![1.0].into_dyn());
+    /// ```
+    pub fn sin(&self) -> Tensor<'t> {
+        self.map_rule("sin", rules::sin)
+    }
+
+    /// Elementwise cosine; derivative `-sin x`.
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![0.0]);
+    /// assert_eq!(x.cos().sum().gradient().wrt_tensor(&x), array![-0.0].into_dyn());
+    /// ```
+    pub fn cos(&self) -> Tensor<'t> {
+        self.map_rule("cos", rules::cos)
+    }
+
+    /// Elementwise hyperbolic tangent; derivative `1/cosh² x`, accurate in
+    /// the tails (`tanh'(20) = 1.6993417021166355e-17`, the correctly
+    /// rounded value) and 0, never NaN, once `cosh` overflows.
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![0.0, 20.0, 1000.0]);
+    /// let g = x.tanh().sum().gradient().wrt_tensor(&x);
+    /// assert_eq!(g, array![1.0, 1.6993417021166355e-17, 0.0].into_dyn());
+    /// ```
+    pub fn tanh(&self) -> Tensor<'t> {
+        self.map_rule("tanh", rules::tanh)
+    }
+
+    /// Elementwise logistic sigmoid `1/(1 + e⁻ˣ)`, in a form that never
+    /// overflows; derivative `σ(x) σ(-x)`, accurate in both tails:
+    /// `σ'(-90) = 8.194012623990515e-40`.
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![0.0, -90.0]);
+    /// let g = x.sigmoid().sum().gradient().wrt_tensor(&x);
+    /// assert_eq!(g, array![0.25, 8.194012623990515e-40].into_dyn());
+    /// ```
+    pub fn sigmoid(&self) -> Tensor<'t> {
+        self.map_rule("sigmoid", rules::sigmoid)
+    }
+
+    /// Elementwise rectified linear unit `max(x, 0)`; derivative 1 for
+    /// `x > 0` and 0 for `x ≤ 0` (`relu'(0) = 0`, as in PyTorch).
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![-1.0, 0.0, 2.0]);
+    /// let y = x.relu();
+    /// assert_eq!(y.value(), &array![0.0, 0.0, 2.0].into_dyn());
+    /// assert_eq!(y.sum().gradient().wrt_tensor(&x), array![0.0, 0.0, 1.0].into_dyn());
+    /// ```
+    pub fn relu(&self) -> Tensor<'t> {
+        self.map_rule("relu", rules::relu)
+    }
+
+    /// Elementwise softplus `ln(1 + eˣ)`, computed as
+    /// `max(x, 0) + ln(1 + e^-|x|)` so it neither overflows nor loses the
+    /// tail; derivative `σ(x)`.
+    ///
+    /// ```
+    /// use adjoint_ndarray::{Tensor, TensorGradients};
+    /// use adjoint_tape::Tape;
+    /// use ndarray::array;
+    ///
+    /// let tape = Tape::new();
+    /// let x = Tensor::var(&tape, array![0.0, 1000.0]);
+    /// let y = x.softplus();
+    /// assert_eq!(y.value(), &array![2.0_f64.ln(), 1000.0].into_dyn());
+    /// assert_eq!(y.sum().gradient().wrt_tensor(&x), array![0.5, 1.0].into_dyn());
+    /// ```
+    pub fn softplus(&self) -> Tensor<'t> {
+        self.map_rule("softplus", rules::softplus)
+    }
+}
