@@ -1,0 +1,112 @@
+//! The number types that dual numbers carry.
+
+use std::cmp::Ordering;
+
+use num_traits::Float;
+
+/// A number type that the value and the tangents of a dual number can
+/// hold: `f32`, `f64`, and the dual numbers themselves, whose nesting gives
+/// higher derivatives.
+///
+/// Beyond [`Float`], an implementation promises two things:
+///
+/// - `is_zero` is true only when the whole number is zero. For a dual
+///   number that means the value and every tangent, which lets forward mode
+///   skip a zero tangent exactly as the reverse sweep skips a zero adjoint.
+/// - [`leading_sign`](Self::leading_sign) reads the number as a truncated
+///   Taylor expansion and returns the sign of its first nonzero coefficient.
+///
+/// The tape's [`Var`](crate::Var) is not a `Coefficient`: its `is_zero`
+/// reads only the primal value, so dual numbers over tape variables
+/// (reverse over forward) are not supported. Forward over reverse, a tape
+/// over dual numbers, is (see [`hessian_vector_product`](crate::hessian_vector_product)).
+///
+/// ```
+/// use std::cmp::Ordering;
+/// use adjoint_tape::forward::{Coefficient, Dual};
+///
+/// assert_eq!(2.0_f64.leading_sign(), Some(Ordering::Greater));
+/// assert_eq!((-0.0_f64).leading_sign(), Some(Ordering::Equal));
+/// // 0 + (-3)ε: zero value, negative first-order term.
+/// assert_eq!(Dual::new(0.0, -3.0).leading_sign(), Some(Ordering::Less));
+/// assert_eq!(f64::NAN.leading_sign(), None);
+/// ```
+pub trait Coefficient: Float {
+    /// Returns the sign of the first nonzero coefficient: the value first,
+    /// then the tangents. `Some(Ordering::Equal)` means every coefficient
+    /// is zero, and `None` means a NaN came first or two tangent lanes
+    /// disagree in sign.
+    fn leading_sign(self) -> Option<Ordering>;
+}
+
+impl Coefficient for f64 {
+    /// The sign of the value; `-0.0` counts as zero.
+    ///
+    /// ```
+    /// use adjoint_tape::forward::Coefficient;
+    /// assert_eq!((-1.5_f64).leading_sign(), Some(std::cmp::Ordering::Less));
+    /// ```
+    #[inline]
+    fn leading_sign(self) -> Option<Ordering> {
+        self.partial_cmp(&0.0)
+    }
+}
+
+impl Coefficient for f32 {
+    /// The sign of the value; `-0.0` counts as zero.
+    ///
+    /// ```
+    /// use adjoint_tape::forward::Coefficient;
+    /// assert_eq!(0.5_f32.leading_sign(), Some(std::cmp::Ordering::Greater));
+    /// ```
+    #[inline]
+    fn leading_sign(self) -> Option<Ordering> {
+        self.partial_cmp(&0.0)
+    }
+}
+
+/// Returns `partial · tangent`, or zero where the tangent is zero.
+///
+/// A zero tangent means the number does not depend on the seeded input, so
+/// it contributes nothing even where the partial is infinite or NaN: this
+/// is the forward-mode twin of the reverse sweep's zero-adjoint rule, and
+/// it keeps `a · exp(-b)` at `b = -1000` from turning `inf · 0` into NaN.
+#[inline]
+pub(crate) fn scale<T: Coefficient>(partial: T, tangent: T) -> T {
+    if tangent.is_zero() {
+        T::zero()
+    } else {
+        partial * tangent
+    }
+}
+
+/// Returns -1, 0 or 1 as `T` for a sign, 0 for an unknown sign.
+#[inline]
+pub(crate) fn sign_to_unit<T: Coefficient>(sign: Option<Ordering>) -> T {
+    match sign {
+        Some(Ordering::Less) => -T::one(),
+        Some(Ordering::Greater) => T::one(),
+        Some(Ordering::Equal) | None => T::zero(),
+    }
+}
+
+/// Returns the partial derivative of `abs` at `value` for the tangent
+/// `tangent`, refining the convention `abs'(0) = 0` where it loses a
+/// derivative that exists.
+///
+/// Where the value is exactly zero (every coefficient) and the tangent's
+/// own primal is zero too, the argument touches zero without crossing it
+/// at first order, as `-x²` does at `x = 0`. Then `|u|` is smooth and
+/// equals `±u`, with the sign of `u`'s first nonzero higher-order
+/// coefficient, so that sign is the partial. Everywhere else this is
+/// [`rules::abs`](crate::rules::abs): `sign x`, and 0 at a zero that the
+/// argument crosses (a true kink).
+#[inline]
+pub(crate) fn abs_partial<T: Coefficient>(value: T, tangent: T) -> T {
+    let (_, partial) = crate::rules::abs(value);
+    if value.is_zero() && tangent == T::zero() {
+        sign_to_unit(tangent.leading_sign())
+    } else {
+        partial
+    }
+}
