@@ -319,6 +319,28 @@ fn powf_at_zero_base_has_no_nan() {
 }
 
 #[test]
+fn powf_with_infinite_exponent_has_no_nan() {
+    // x^y is identically 0 near these points (|x| < 1 with y = +inf, or
+    // |x| > 1 with y = -inf), so both partials are 0, not inf · 0 = NaN.
+    let inf = f64::INFINITY;
+    let tape = Tape::new();
+    for (at_x, at_y) in [(0.5, inf), (0.0, inf), (-0.5, inf), (2.0, -inf)] {
+        let (x, y) = (tape.var(at_x), tape.var(at_y));
+        let z = x.powf(y);
+        assert_eq!(z.value(), 0.0, "{at_x}^{at_y}");
+        let g = z.gradient();
+        assert_eq!(g.wrt(x), 0.0, "d/dx x^y at ({at_x}, {at_y})");
+        assert_eq!(g.wrt(y), 0.0, "d/dy x^y at ({at_x}, {at_y})");
+        let constant_exponent = x.powf(at_y);
+        assert_eq!(
+            constant_exponent.gradient().wrt(x),
+            0.0,
+            "d/dx x^{at_y} at {at_x}"
+        );
+    }
+}
+
+#[test]
 fn max_and_min_split_ties() {
     let tape = Tape::new();
     let (x, y) = (tape.var(1.0), tape.var(1.0));
@@ -343,6 +365,32 @@ fn atan2_and_hypot_at_origin_are_zero() {
     assert_eq!(norm.value(), 0.0);
     let g = norm.gradient();
     assert_eq!((g.wrt(x), g.wrt(y)), (0.0, 0.0));
+}
+
+#[test]
+fn atan2_at_infinity_has_zero_partials() {
+    // ∂/∂y = x/(x² + y²) and ∂/∂x = -y/(x² + y²) both tend to 0 as either
+    // argument grows without bound.
+    let tape = Tape::new();
+    let inf = f64::INFINITY;
+    let cases = [
+        (1.0, inf, 0.0),
+        (-1.0, inf, -0.0),
+        (inf, 2.0, std::f64::consts::FRAC_PI_2),
+        (0.0, -inf, std::f64::consts::PI),
+        (inf, inf, std::f64::consts::FRAC_PI_4),
+    ];
+    for (at_y, at_x, angle) in cases {
+        let (y, x) = (tape.var(at_y), tape.var(at_x));
+        let z = y.atan2(x);
+        assert_eq!(z.value(), angle, "atan2({at_y}, {at_x})");
+        let g = z.gradient();
+        assert_eq!(g.wrt(y), 0.0, "d/dy atan2({at_y}, {at_x})");
+        assert_eq!(g.wrt(x), 0.0, "d/dx atan2({at_y}, {at_x})");
+    }
+    // A NaN argument still gives NaN partials.
+    let (y, x) = (tape.var(f64::NAN), tape.var(inf));
+    assert!(y.atan2(x).gradient().wrt(y).is_nan());
 }
 
 #[test]
