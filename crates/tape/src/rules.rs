@@ -262,13 +262,16 @@ pub fn powi<T: Float>(x: T, n: i32) -> (T, T) {
 ///
 /// `ln x` is never computed, so `x = 0` and a negative base with an
 /// integral `c` give exact values: `d/dx x^0.5 = +inf` at 0,
-/// `d/dx x³ = 12` at -2, and `c = 0` gives derivative 0.
+/// `d/dx x³ = 12` at -2, and `c = 0` gives derivative 0. Where
+/// `xᶜ⁻¹ = 0` the derivative is 0, also for an infinite `c` (where
+/// `c · 0` would be NaN): `d/dx x^inf = 0` at 0.5.
 #[inline]
 pub fn powf_constant<T: Float>(x: T, c: T) -> (T, T) {
-    if c == T::zero() {
+    let below = x.powf(c - T::one());
+    if c == T::zero() || below == T::zero() {
         (x.powf(c), T::zero())
     } else {
-        (x.powf(c), c * x.powf(c - T::one()))
+        (x.powf(c), c * below)
     }
 }
 
@@ -276,15 +279,17 @@ pub fn powf_constant<T: Float>(x: T, c: T) -> (T, T) {
 /// `∂/∂x = y xʸ⁻¹` and `∂/∂y = xʸ ln x`.
 ///
 /// Where `xʸ = 0` (base 0 with a positive exponent) `∂/∂y` is its limit 0,
-/// not `0 · (-inf)`; where `y = 0`, `∂/∂x` is 0. For a negative base `ln x`
+/// not `0 · (-inf)`; where `y = 0` or `xʸ⁻¹ = 0`, `∂/∂x` is 0 (so an
+/// infinite exponent gives 0, not `inf · 0`). For a negative base `ln x`
 /// is NaN, so `∂/∂y` is NaN: the power is not differentiable in `y` there.
 #[inline]
 pub fn powf<T: Float>(x: T, y: T) -> (T, T, T) {
     let value = x.powf(y);
-    let dx = if y == T::zero() {
+    let below = x.powf(y - T::one());
+    let dx = if y == T::zero() || below == T::zero() {
         T::zero()
     } else {
-        y * x.powf(y - T::one())
+        y * below
     };
     let dy = if value == T::zero() {
         T::zero()
@@ -334,7 +339,9 @@ pub fn rem<T: Float>(x: T, y: T) -> (T, T, T) {
 /// partials are computed through `hypot` instead.
 ///
 /// At the origin, where the angle has no derivative, both partials are 0
-/// (the convention that keeps optimizers finite).
+/// (the convention that keeps optimizers finite). Where an argument is
+/// infinite (or `hypot` overflows) both partials are their limit 0, unless
+/// the other argument is NaN.
 #[inline]
 pub fn atan2<T: Float>(y: T, x: T) -> (T, T, T) {
     let value = y.atan2(x);
@@ -343,7 +350,7 @@ pub fn atan2<T: Float>(y: T, x: T) -> (T, T, T) {
         return (value, x / r2, -y / r2);
     }
     let h = y.hypot(x);
-    if h == T::zero() {
+    if h == T::zero() || (h.is_infinite() && !x.is_nan() && !y.is_nan()) {
         return (value, T::zero(), T::zero());
     }
     (value, x / h / h, -(y / h) / h)
