@@ -4,7 +4,7 @@ use std::fmt;
 
 /// Errors of the engine's fallible functions: the checked reverse sweep
 /// ([`Var::gradient_checked`](crate::Var::gradient_checked)) and the
-/// derivative checks of the `gradcheck` module.
+/// derivative checks of [`gradcheck`](crate::gradcheck).
 ///
 /// Numbers are reported as `f64` whatever the tape's number type (for
 /// dual numbers, their primal part).
