@@ -31,7 +31,7 @@ pub enum Error {
         left: Vec<usize>,
         /// Shape of the right (or second) operand.
         right: Vec<usize>,
-        /// What the operation requires, in words.
+        /// The operation's requirement, in words.
         reason: String,
     },
 
@@ -42,7 +42,7 @@ pub enum Error {
         op: &'static str,
         /// The shape of the operand.
         shape: Vec<usize>,
-        /// What the operation takes, in words (`"a matrix or a vector"`).
+        /// The accepted shapes, in words (`"a matrix or a vector"`).
         expected: &'static str,
     },
 
@@ -84,7 +84,7 @@ pub enum Error {
     Empty {
         /// The operation.
         op: &'static str,
-        /// What is missing (`"element"`, `"tensor"`).
+        /// The missing kind of item (`"element"`, `"tensor"`).
         what: &'static str,
     },
 
@@ -93,7 +93,7 @@ pub enum Error {
     InvalidLayer {
         /// The sizes that were passed.
         sizes: Vec<usize>,
-        /// What is wrong with them.
+        /// The problem with the sizes.
         reason: &'static str,
     },
 
@@ -107,7 +107,7 @@ pub enum Error {
     /// A parameter file does not match the parameter set it is loaded into.
     #[error("parameter file does not match the model: {reason}")]
     ParameterMismatch {
-        /// What differs, naming the parameter.
+        /// The difference, naming the parameter.
         reason: String,
     },
 

@@ -1,7 +1,8 @@
 //! Tensor-valued nodes on the adjoint tape: n-dimensional `f64` arrays
-//! whose elements are nodes of the same [`Tape`] as scalar [`Var`]s, with
-//! their operations, losses, layers and the glue from parameters to the
-//! optimizers of `adjoint-optim`.
+//! whose elements are nodes of the same [`Tape`](adjoint_tape::Tape) as
+//! scalar [`Var`](adjoint_tape::Var)s, with their operations, losses,
+//! layers and the glue from parameters to the optimizers of
+//! `adjoint-optim`.
 //!
 //! # Tensors on a tape
 //!
@@ -93,6 +94,7 @@
 
 #![deny(missing_docs)]
 
+mod checkpoint;
 pub mod data;
 mod error;
 mod gradient;

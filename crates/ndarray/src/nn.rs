@@ -55,7 +55,8 @@ impl Activation {
     }
 }
 
-/// How a [`Linear`] layer's weights are drawn; biases start at 0.
+/// The distribution of a [`Linear`] layer's initial weights; biases
+/// start at 0.
 ///
 /// ```
 /// use adjoint_ndarray::{Activation, Init};
@@ -92,7 +93,7 @@ impl Init {
         }
     }
 
-    /// A weight matrix of shape `(fan_in, fan_out)` drawn from `rng`.
+    /// Draws a weight matrix of shape `(fan_in, fan_out)` from `rng`.
     fn weights<R: Rng + ?Sized>(self, fan_in: usize, fan_out: usize, rng: &mut R) -> Array2<f64> {
         match self {
             Self::HeNormal => {
@@ -217,7 +218,7 @@ impl Linear {
     /// # Panics
     ///
     /// Panics if the input's last axis is not of length `in_features`, or
-    /// if `params` is not bound from the set that holds this layer.
+    /// if `params` is not bound from the set that contains this layer.
     #[track_caller]
     pub fn forward<'t>(&self, params: &BoundParams<'t>, input: &Tensor<'t>) -> Tensor<'t> {
         input.matmul(&params.get(self.weight)) + params.get(self.bias)
@@ -427,7 +428,7 @@ impl Mlp {
     /// # Panics
     ///
     /// Panics if the input's last axis is not of the first layer's width,
-    /// or if `params` is not bound from the set that holds the layers.
+    /// or if `params` is not bound from the set that contains the layers.
     #[track_caller]
     pub fn forward<'t>(&self, params: &BoundParams<'t>, input: &Tensor<'t>) -> Tensor<'t> {
         let (last, hidden) = self

@@ -3,13 +3,11 @@
 //! one flat `Vec<f64>` for the optimizers of `adjoint-optim`.
 
 use std::ops::Range;
-use std::path::Path;
 use std::sync::Arc;
 
 use adjoint_optim::Optimizer;
 use adjoint_tape::{Tape, Var};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Dimension, IxDyn};
-use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::tensor::{Leaf, Tensor};
@@ -43,7 +41,7 @@ struct BoundValue {
     value: Arc<ArrayD<f64>>,
 }
 
-/// Where the last [`ParamSet::bind`] put the parameters.
+/// The tape and first node of the last [`ParamSet::bind`].
 #[derive(Clone, Copy, Debug)]
 struct Binding {
     /// Address of the tape, compared to tell tapes apart; never read
@@ -95,20 +93,6 @@ pub struct ParamSet {
     gradients: Vec<f64>,
     bound: Arc<Vec<BoundValue>>,
     binding: Option<Binding>,
-}
-
-/// One parameter in a parameter file.
-#[derive(Serialize, Deserialize)]
-struct SavedParam {
-    name: String,
-    shape: Vec<usize>,
-    values: Vec<f64>,
-}
-
-/// The JSON form of a parameter set: the parameters in order.
-#[derive(Serialize, Deserialize)]
-struct SavedParams {
-    params: Vec<SavedParam>,
 }
 
 impl ParamSet {
@@ -411,7 +395,7 @@ impl ParamSet {
     pub fn bind<'t>(&mut self, tape: &'t Tape) -> BoundParams<'t> {
         let bound = Arc::make_mut(&mut self.bound);
         for (entry, slot) in self.entries.iter().zip(bound.iter_mut()) {
-            // Copies only if a tensor of an earlier step still holds it.
+            // Copies only if a tensor of an earlier step still shares it.
             let array = Arc::make_mut(&mut slot.value);
             array
                 .as_slice_mut()
@@ -517,177 +501,6 @@ impl ParamSet {
     /// ```
     pub fn values_and_gradients_mut(&mut self) -> (&mut [f64], &mut [f64]) {
         (&mut self.values, &mut self.gradients)
-    }
-
-    /// The parameters as JSON: a list of `{name, shape, values}` in order.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::NonFiniteParameter`] if a value is NaN or infinite, which
-    /// JSON cannot represent.
-    ///
-    /// ```
-    /// let mut params = adjoint_ndarray::ParamSet::new();
-    /// params.add("w", ndarray::array![1.5])?;
-    /// let json = params.to_json()?;
-    /// assert_eq!(json, r#"{"params":[{"name":"w","shape":[1],"values":[1.5]}]}"#);
-    /// # Ok::<(), adjoint_ndarray::Error>(())
-    /// ```
-    pub fn to_json(&self) -> Result<String, Error> {
-        let mut saved = Vec::with_capacity(self.entries.len());
-        for entry in &self.entries {
-            let values = &self.values[entry.range.clone()];
-            if let Some((index, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-                return Err(Error::NonFiniteParameter {
-                    name: entry.name.clone(),
-                    index,
-                    value,
-                });
-            }
-            saved.push(SavedParam {
-                name: entry.name.clone(),
-                shape: entry.shape.clone(),
-                values: values.to_vec(),
-            });
-        }
-        Ok(serde_json::to_string(&SavedParams { params: saved })?)
-    }
-
-    /// A parameter set read from the JSON of [`to_json`](Self::to_json).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Json`] for text that is not such JSON,
-    /// [`Error::ParameterMismatch`] if a parameter's value count differs
-    /// from its shape's, and [`Error::DuplicateParameter`] for a repeated
-    /// name.
-    ///
-    /// ```
-    /// use adjoint_ndarray::ParamSet;
-    ///
-    /// let params = ParamSet::from_json(r#"{"params":[{"name":"w","shape":[2],"values":[1.0,2.0]}]}"#)?;
-    /// assert_eq!(params.values(), &[1.0, 2.0]);
-    /// assert!(ParamSet::from_json(r#"{"params":[{"name":"w","shape":[3],"values":[1.0]}]}"#).is_err());
-    /// # Ok::<(), adjoint_ndarray::Error>(())
-    /// ```
-    pub fn from_json(json: &str) -> Result<Self, Error> {
-        let saved: SavedParams = serde_json::from_str(json)?;
-        let mut params = Self::new();
-        for p in saved.params {
-            let expected: usize = p.shape.iter().product();
-            if p.values.len() != expected {
-                return Err(Error::ParameterMismatch {
-                    reason: format!(
-                        "parameter {:?} has shape {:?} ({expected} values) but {} values",
-                        p.name,
-                        p.shape,
-                        p.values.len()
-                    ),
-                });
-            }
-            let value = ArrayD::from_shape_vec(IxDyn(&p.shape), p.values)
-                .expect("the value count was checked");
-            params.add(p.name, value)?;
-        }
-        Ok(params)
-    }
-
-    /// Replaces the values with those of a JSON parameter file, which must
-    /// hold the same names with the same shapes (in any order). The model
-    /// that owns the handles keeps working.
-    ///
-    /// On an error the values are left unchanged.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Json`] for invalid JSON and [`Error::ParameterMismatch`]
-    /// naming the first parameter that is missing, extra or of another
-    /// shape.
-    ///
-    /// ```
-    /// let mut params = adjoint_ndarray::ParamSet::new();
-    /// let w = params.add("w", ndarray::array![1.0, 2.0])?;
-    /// let saved = params.to_json()?;
-    /// params.value_mut(w).fill(0.0);
-    /// params.load_json(&saved)?;
-    /// assert_eq!(params.values(), &[1.0, 2.0]);
-    /// assert!(params.load_json(r#"{"params":[]}"#).is_err());
-    /// # Ok::<(), adjoint_ndarray::Error>(())
-    /// ```
-    pub fn load_json(&mut self, json: &str) -> Result<(), Error> {
-        let loaded = Self::from_json(json)?;
-        for entry in &self.entries {
-            let Some(id) = loaded.id(&entry.name) else {
-                return Err(Error::ParameterMismatch {
-                    reason: format!("parameter {:?} is missing from the file", entry.name),
-                });
-            };
-            if loaded.shape(id) != entry.shape.as_slice() {
-                return Err(Error::ParameterMismatch {
-                    reason: format!(
-                        "parameter {:?} has shape {:?} in the file but {:?} in the model",
-                        entry.name,
-                        loaded.shape(id),
-                        entry.shape
-                    ),
-                });
-            }
-        }
-        if let Some(extra) = loaded.entries.iter().find(|e| self.id(&e.name).is_none()) {
-            return Err(Error::ParameterMismatch {
-                reason: format!(
-                    "the file has parameter {:?}, which the model lacks",
-                    extra.name
-                ),
-            });
-        }
-        for entry in &self.entries {
-            let id = loaded.id(&entry.name).expect("checked above");
-            self.values[entry.range.clone()].copy_from_slice(&loaded.values[loaded.range(id)]);
-        }
-        Ok(())
-    }
-
-    /// Writes the parameters to a JSON file.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::NonFiniteParameter`] as [`to_json`](Self::to_json), and
-    /// [`Error::Io`] if the file cannot be written.
-    ///
-    /// ```
-    /// let mut params = adjoint_ndarray::ParamSet::new();
-    /// params.add("w", ndarray::array![1.0, 2.0])?;
-    /// let path = std::env::temp_dir().join("adjoint-ndarray-doc-save.json");
-    /// params.save(&path)?;
-    /// params.values_mut().fill(0.0);
-    /// params.load(&path)?;
-    /// assert_eq!(params.values(), &[1.0, 2.0]);
-    /// # std::fs::remove_file(&path)?;
-    /// # Ok::<(), adjoint_ndarray::Error>(())
-    /// ```
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        std::fs::write(path, self.to_json()?)?;
-        Ok(())
-    }
-
-    /// Replaces the values with those of a JSON file written by
-    /// [`save`](Self::save), as [`load_json`](Self::load_json) does.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] if the file cannot be read, and the errors of
-    /// [`load_json`](Self::load_json).
-    ///
-    /// ```
-    /// let mut params = adjoint_ndarray::ParamSet::new();
-    /// params.add("w", ndarray::array![1.0])?;
-    /// assert!(matches!(params.load("/nonexistent/params.json"), Err(adjoint_ndarray::Error::Io(_))));
-    /// # Ok::<(), adjoint_ndarray::Error>(())
-    /// ```
-    pub fn load(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
-        let json = std::fs::read_to_string(path)?;
-        self.load_json(&json)
     }
 }
 

@@ -15,7 +15,7 @@ fn sum_of_x_xt() {
 }
 
 #[test]
-fn weighted_sum_of_x_xt_is_g_plus_gt_times_x() {
+fn weighted_x_xt_gradient() {
     let x = array![[1.0, 2.0], [3.0, 4.0]];
     let g = adjoint_ndarray::gradient(
         |v| {
@@ -160,7 +160,7 @@ fn softplus_and_binary_cross_entropy_at_huge_logits() {
 }
 
 #[test]
-fn sqrt_at_zero_with_zero_cotangent_is_not_nan() {
+fn sqrt_zero_cotangent_no_nan() {
     // Element 1's cotangent is 0, so its infinite derivative is skipped,
     // as the scalar sweep skips nodes of adjoint zero.
     let tape = Tape::new();

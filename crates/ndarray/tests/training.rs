@@ -165,7 +165,7 @@ fn json_round_trip_restores_values() {
 }
 
 #[test]
-fn loading_a_file_of_another_model_fails_and_keeps_values() {
+fn load_mismatch_keeps_values() {
     let mut small = ParamSet::new();
     Mlp::new(&mut small, "mlp", &[2, 3, 1], Activation::Tanh, 9).unwrap();
     let mut large = ParamSet::new();

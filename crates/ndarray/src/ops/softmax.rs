@@ -56,7 +56,7 @@ pub(crate) fn lse_and_weights(x: &ArrayD<f64>, axis: usize) -> (ArrayD<f64>, Arr
     (lse, weights)
 }
 
-/// Which of the three functions a [`Softmax`] node records.
+/// The function a [`Softmax`] node records.
 #[derive(Clone, Copy)]
 enum Kind {
     LogSumExp,

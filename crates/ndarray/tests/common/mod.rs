@@ -67,9 +67,9 @@ where
     }
 }
 
-/// `Σ wᵢ tᵢ` with fixed, distinct weights, so that a gradient check sees
-/// every element's cotangent differ (a plain sum would hide a vjp that
-/// mixes elements up).
+/// `Σ wᵢ tᵢ` with fixed, distinct weights, so that every element gets a
+/// different cotangent (a plain sum would hide a vjp that mixes elements
+/// up).
 pub fn weighted_sum<'t>(t: &Tensor<'t>) -> Var<'t> {
     let weights = ArrayD::from_shape_fn(t.value().raw_dim(), |index| {
         let flat: usize = index.slice().iter().fold(0, |acc, &i| acc * 7 + i + 1);
