@@ -90,7 +90,7 @@ impl Binary {
                 .and(&lhs)
                 .and(&rhs)
                 .map_collect(|&g, &x, &y| term(g, x, y));
-            add_reduced(&mut adjoint, contribution.view());
+            add_reduced(&mut adjoint, contribution.view(), 1.0);
         }
     }
 }
@@ -102,12 +102,38 @@ impl CustomOp<f64> for Binary {
 
     fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
         let g = cotangent_view(&self.shape, cotangent);
-        let kind = self.kind;
-        if let Some(slot) = &self.left {
-            self.accumulate(slot, adjoints, &g, |x, y| kind.rule(x, y).1);
-        }
-        if let Some(slot) = &self.right {
-            self.accumulate(slot, adjoints, &g, |x, y| kind.rule(x, y).2);
+        // Each kind gets its own loop so that the per-element partials are
+        // inlined; the constant partials of `+` and `-` need no loop at all.
+        match self.kind {
+            BinaryKind::Add | BinaryKind::Sub => {
+                if let Some(slot) = &self.left {
+                    add_reduced(&mut slot.adjoint_mut(adjoints), g.view(), 1.0);
+                }
+                if let Some(slot) = &self.right {
+                    let sign = if matches!(self.kind, BinaryKind::Add) {
+                        1.0
+                    } else {
+                        -1.0
+                    };
+                    add_reduced(&mut slot.adjoint_mut(adjoints), g.view(), sign);
+                }
+            }
+            BinaryKind::Mul => {
+                if let Some(slot) = &self.left {
+                    self.accumulate(slot, adjoints, &g, |_, y| y);
+                }
+                if let Some(slot) = &self.right {
+                    self.accumulate(slot, adjoints, &g, |x, _| x);
+                }
+            }
+            kind => {
+                if let Some(slot) = &self.left {
+                    self.accumulate(slot, adjoints, &g, |x, y| kind.rule(x, y).1);
+                }
+                if let Some(slot) = &self.right {
+                    self.accumulate(slot, adjoints, &g, |x, y| kind.rule(x, y).2);
+                }
+            }
         }
     }
 }
@@ -123,11 +149,15 @@ fn binary<'t>(
     let tape = common_tape(op, [left.tape(), right.tape()]);
     let lhs = left.value().broadcast(shape.clone()).expect("checked");
     let rhs = right.value().broadcast(shape.clone()).expect("checked");
-    let value = Arc::new(
-        Zip::from(&lhs)
-            .and(&rhs)
-            .map_collect(|&x, &y| kind.rule(x, y).0),
-    );
+    let zip = Zip::from(&lhs).and(&rhs);
+    // The same values as `rules::{add, sub, mul}`, in loops the compiler
+    // can vectorize.
+    let value = Arc::new(match kind {
+        BinaryKind::Add => zip.map_collect(|&x, &y| x + y),
+        BinaryKind::Sub => zip.map_collect(|&x, &y| x - y),
+        BinaryKind::Mul => zip.map_collect(|&x, &y| x * y),
+        _ => zip.map_collect(|&x, &y| kind.rule(x, y).0),
+    });
     let Some(tape) = tape else {
         return Ok(Tensor::constant_arc(value));
     };

@@ -46,12 +46,16 @@ pub(crate) fn broadcast_shape(
     Ok(IxDyn(&shape))
 }
 
-/// Adds `source`, whose shape `target`'s shape broadcasts to, into
+/// Adds `scale · source`, whose shape `target`'s shape broadcasts to, into
 /// `target`: summed over the leading axes that broadcasting added and over
 /// the axes where `target` has length 1.
-pub(crate) fn add_reduced(target: &mut ArrayViewMutD<'_, f64>, source: ArrayViewD<'_, f64>) {
+pub(crate) fn add_reduced(
+    target: &mut ArrayViewMutD<'_, f64>,
+    source: ArrayViewD<'_, f64>,
+    scale: f64,
+) {
     if target.shape() == source.shape() {
-        *target += &source;
+        target.scaled_add(scale, &source);
         return;
     }
     let leading = source.ndim() - target.ndim();
@@ -64,7 +68,7 @@ pub(crate) fn add_reduced(target: &mut ArrayViewMutD<'_, f64>, source: ArrayView
             summed = summed.sum_axis(Axis(axis)).insert_axis(Axis(axis));
         }
     }
-    *target += &summed;
+    target.scaled_add(scale, &summed);
 }
 
 /// `broadcast_to`: the adjoint is summed back to the input's shape.
@@ -80,7 +84,7 @@ impl CustomOp<f64> for BroadcastTo {
 
     fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
         let g = cotangent_view(&self.shape, cotangent);
-        add_reduced(&mut self.input.adjoint_mut(adjoints), g);
+        add_reduced(&mut self.input.adjoint_mut(adjoints), g, 1.0);
     }
 }
 
@@ -173,7 +177,7 @@ mod tests {
     fn add_reduced_sums_broadcast_axes() {
         let mut target = ArrayD::zeros(IxDyn(&[1, 2]));
         let source = array![[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]].into_dyn();
-        add_reduced(&mut target.view_mut(), source.view());
+        add_reduced(&mut target.view_mut(), source.view(), 1.0);
         assert_eq!(target, array![[16.0, 20.0]].into_dyn());
     }
 }
