@@ -319,3 +319,18 @@ fn constant_tensors_get_no_gradient() {
     );
     assert_eq!(g[0], ndarray::array![3.0, 3.0].into_dyn());
 }
+
+#[test]
+fn column_major_inputs() {
+    // Inputs stored in Fortran order are read and differentiated in
+    // logical (row-major) order by every operation.
+    let a = sample(&[3, 4], 120).reversed_axes();
+    let b = sample(&[4, 3], 121).reversed_axes();
+    assert!(!a.is_standard_layout());
+    let inputs = [a, b];
+    check_gradient("matmul", |v| weighted_sum(&v[0].matmul(&v[1])), &inputs);
+    check_gradient("mul", |v| weighted_sum(&(&v[0] * &v[1].t())), &inputs);
+    check_gradient("max", |v| v[0].max() * v[1].min(), &inputs);
+    check_gradient("reshape", |v| weighted_sum(&v[0].reshape(&[12])), &inputs);
+    check_gradient("softmax", |v| weighted_sum(&v[0].softmax(1)), &inputs);
+}
