@@ -1,9 +1,9 @@
 //! Laws of the reverse sweep, checked on random expression trees.
 //!
 //! Each tree is evaluated generically over `S: Scalar`, so the same tree
-//! runs as plain `f64` and on a tape: the tape must record the same primal,
-//! give the same gradient on every sweep, scale its gradient with the seed,
-//! and agree with central finite differences wherever those are
+//! runs as plain `f64` and on a tape. The tape must record the same primal
+//! and give the same gradient on every sweep. Its gradient must scale with
+//! the seed and agree with central finite differences wherever those are
 //! trustworthy.
 
 mod common;
@@ -151,7 +151,8 @@ fn point() -> impl Strategy<Value = Vec<f64>> {
     prop::collection::vec(-2.0..2.0, INPUTS)
 }
 
-/// The tape's primal and gradient of `expr` at `x`.
+/// Records `expr` at `x` on a fresh tape and returns its primal and
+/// gradient.
 fn tape_value_and_gradient(expr: &Expr, x: &[f64]) -> (f64, Vec<f64>) {
     let tape = Tape::new();
     let inputs = tape.vars(x);

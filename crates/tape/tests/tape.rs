@@ -44,7 +44,7 @@ fn chain_of_ten_million_sweeps_without_overflow() {
 
 #[test]
 fn chain_of_one_hundred_thousand_in_debug() {
-    // The same loop as the long chain, short enough for debug builds.
+    // A shorter chain, of sin nodes, that runs in debug builds too.
     let tape = Tape::new();
     let x = tape.var(0.5);
     let mut y = x;
@@ -346,7 +346,7 @@ fn reading_gradient_of_other_tape_panics() {
 }
 
 #[test]
-fn memory_is_four_bytes_per_node_and_twelve_per_operand() {
+fn memory_of_f64_tape_is_twelve_per_operand() {
     let tape = Tape::new();
     let v = tape.vars(&[1.0, 2.0]); // 2 nodes, no operands
     let p = v[0] * v[1]; // 1 node, 2 operands
