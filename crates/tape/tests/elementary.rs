@@ -397,7 +397,7 @@ fn atan2_at_infinity_has_zero_partials() {
 fn div_by_subnormal_divisor_stays_finite() {
     // 1/y overflows for y = 1e-310, but x / y = 1e10 does not.
     let tape = Tape::new();
-    let (x, y) = (tape.var(1e-300), tape.var(1e-310));
+    let (x, y) = (tape.var(1e-300_f64), tape.var(1e-310));
     let q = x / y;
     assert_eq!(q.value(), 1e-300 / 1e-310);
     assert!(q.value().is_finite());
