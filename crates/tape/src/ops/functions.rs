@@ -1,7 +1,7 @@
 //! Elementary functions of [`Var`] with the names and argument orders of
 //! `f64`'s methods. Each method's documentation states the derivative and
 //! its value at the awkward points; the rules themselves are in
-//! [`rules`](crate::rules), shared with forward mode.
+//! [`rules`], shared with forward mode.
 
 use crate::real::Real;
 use crate::rules;
