@@ -117,6 +117,15 @@ fn recording_while_sweeping() -> ! {
 
 #[cold]
 #[inline(never)]
+fn operand_not_below(operand: u32, node: usize) -> ! {
+    panic!(
+        "internal error: node {node} would read operand {operand}, which is not an \
+         earlier node of this tape"
+    )
+}
+
+#[cold]
+#[inline(never)]
 fn tape_full(what: &str) -> ! {
     panic!(
         "the tape is full: more than {} {what} (u32 indices); \
@@ -335,6 +344,11 @@ impl<T: Real> Tape<T> {
         operands: &[(u32, T)],
     ) -> u32 {
         let rec = self.recording_mut();
+        let node = rec.ends.len();
+        // The sweep reads adjoints without bounds checks, relying on this.
+        if let Some(&(index, _)) = operands.iter().find(|&&(index, _)| index as usize >= node) {
+            operand_not_below(index, node);
+        }
         for &(index, partial) in operands {
             rec.operands.push(index);
             rec.partials.push(partial);
@@ -343,16 +357,38 @@ impl<T: Real> Tape<T> {
     }
 
     /// Appends a node with one operand.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_unary(&self, name: &'static str, value: T, operand: u32, partial: T) -> u32 {
         let rec = self.recording_mut();
-        rec.operands.push(operand);
-        rec.partials.push(partial);
-        Self::finish_statement(rec, name, value)
+        let index = rec.ends.len();
+        let len = rec.operands.len();
+        if rec.debug.is_none()
+            && (operand as usize) < index
+            && index < rec.ends.capacity()
+            && len < rec.operands.capacity()
+            && len < rec.partials.capacity()
+            && len < u32::MAX as usize
+            && index < u32::MAX as usize
+        {
+            // SAFETY: each of the three vectors has room for the entry
+            // written (checked above), `partials` has the same length as
+            // `operands`, and both the new operand end `len + 1` and the
+            // node index fit in a u32.
+            unsafe {
+                rec.operands.as_mut_ptr().add(len).write(operand);
+                rec.partials.as_mut_ptr().add(len).write(partial);
+                rec.operands.set_len(len + 1);
+                rec.partials.set_len(len + 1);
+                rec.ends.as_mut_ptr().add(index).write((len + 1) as u32);
+                rec.ends.set_len(index + 1);
+            }
+            return index as u32;
+        }
+        self.push_statement_cold(name, value, &[(operand, partial)])
     }
 
     /// Appends a node with two operands.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_binary(
         &self,
         name: &'static str,
@@ -361,9 +397,41 @@ impl<T: Real> Tape<T> {
         [da, db]: [T; 2],
     ) -> u32 {
         let rec = self.recording_mut();
-        rec.operands.extend_from_slice(&[a, b]);
-        rec.partials.extend_from_slice(&[da, db]);
-        Self::finish_statement(rec, name, value)
+        let index = rec.ends.len();
+        let len = rec.operands.len();
+        if rec.debug.is_none()
+            && (a as usize) < index
+            && (b as usize) < index
+            && index < rec.ends.capacity()
+            && rec.operands.capacity() - len >= 2
+            && rec.partials.capacity() - len >= 2
+            && len < u32::MAX as usize - 1
+            && index < u32::MAX as usize
+        {
+            // SAFETY: as in `push_unary`, with room for two entries.
+            unsafe {
+                let operands = rec.operands.as_mut_ptr().add(len);
+                operands.write(a);
+                operands.add(1).write(b);
+                let partials = rec.partials.as_mut_ptr().add(len);
+                partials.write(da);
+                partials.add(1).write(db);
+                rec.operands.set_len(len + 2);
+                rec.partials.set_len(len + 2);
+                rec.ends.as_mut_ptr().add(index).write((len + 2) as u32);
+                rec.ends.set_len(index + 1);
+            }
+            return index as u32;
+        }
+        self.push_statement_cold(name, value, &[(a, da), (b, db)])
+    }
+
+    /// The general path of the push methods: growth, the debug log and the
+    /// panics, kept out of line so that the fast paths stay small.
+    #[cold]
+    #[inline(never)]
+    fn push_statement_cold(&self, name: &'static str, value: T, operands: &[(u32, T)]) -> u32 {
+        self.push_statement(name, value, operands)
     }
 
     /// Appends a node whose operands come from an iterator that must not
@@ -634,24 +702,45 @@ impl<T: Real> Tape<T> {
 /// a discarded `select` branch) cannot turn into `0 · NaN = NaN`.
 #[inline]
 fn sweep_statements<T: Real>(rec: &Recording<T>, adjoints: &mut [T], lo: usize, hi: usize) {
+    if lo >= hi {
+        return;
+    }
     let ends = &rec.ends[..hi];
+    let last_end = ends[hi - 1] as usize;
+    assert!(
+        adjoints.len() >= hi && last_end <= rec.operands.len() && last_end <= rec.partials.len(),
+        "the adjoint buffer and the operand arrays cover the swept nodes"
+    );
+    let operands = rec.operands.as_ptr();
+    let partials = rec.partials.as_ptr();
+    let adjoints_ptr = adjoints.as_mut_ptr();
+    let mut end = last_end;
     for node in (lo..hi).rev() {
-        let adjoint = adjoints[node];
-        if adjoint.is_zero() {
-            continue;
-        }
+        // SAFETY: `node < hi <= ends.len()`, and `node - 1` is read only
+        // when `node > 0`.
         let start = if node == 0 {
             0
         } else {
-            ends[node - 1] as usize
+            unsafe { *ends.get_unchecked(node - 1) as usize }
         };
-        let end = ends[node] as usize;
-        let operands = &rec.operands[start..end];
-        let partials = &rec.partials[start..end];
-        for (&operand, &partial) in operands.iter().zip(partials) {
-            let slot = &mut adjoints[operand as usize];
-            *slot = *slot + adjoint * partial;
+        // SAFETY: `node < hi <= adjoints.len()`, checked above.
+        let adjoint = unsafe { *adjoints_ptr.add(node) };
+        if !adjoint.is_zero() {
+            for entry in start..end {
+                // SAFETY: `ends` never decreases along the tape, so
+                // `entry < end <= last_end`, which is within `operands` and
+                // `partials` (checked above). Every operand index is below
+                // the index of the node that reads it: the push methods
+                // check it when they record, so `operand < node < hi`
+                // is within `adjoints`.
+                unsafe {
+                    let operand = *operands.add(entry) as usize;
+                    let slot = adjoints_ptr.add(operand);
+                    *slot = *slot + adjoint * *partials.add(entry);
+                }
+            }
         }
+        end = start;
     }
 }
 
