@@ -1,5 +1,10 @@
 //! Convenience functions over `&[f64]`, in the spirit of `numDeriv::grad`
-//! and `ForwardDiff.gradient`: each records the function on a fresh tape.
+//! and `ForwardDiff.gradient`: each records the function on its own tape.
+//! `gradient` and `value_and_gradient` reuse a cleared tape kept per thread
+//! and number type, so repeated calls do not grow a new tape each time.
+
+use std::any::Any;
+use std::cell::RefCell;
 
 use crate::real::Real;
 use crate::tape::Tape;
@@ -35,11 +40,49 @@ where
     T: Real,
     F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
 {
-    let tape = Tape::with_capacity(x.len() * 4, x.len() * 8);
-    let inputs = tape.vars(x);
-    let output = f(&inputs);
-    let gradients = output.gradient();
-    (output.value(), gradients.wrt_all(&inputs))
+    with_spare_tape(|tape: &Tape<T>| {
+        let inputs = tape.vars(x);
+        let output = f(&inputs);
+        let gradients = output.gradient();
+        (output.value(), gradients.wrt_all(&inputs))
+    })
+}
+
+/// Largest tape, in reserved arena bytes, that [`with_spare_tape`] keeps
+/// for the next call on the same thread.
+const MAX_SPARE_TAPE_BYTES: usize = 64 << 20;
+
+thread_local! {
+    /// Tapes kept between calls of the convenience functions, at most one
+    /// per number type.
+    static SPARE_TAPES: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `work` on this thread's spare tape for `T`, or on a new one, and
+/// keeps the tape (cleared, with its capacity and adjoint buffer) for the
+/// next call if its arenas hold at most [`MAX_SPARE_TAPE_BYTES`].
+///
+/// Reusing the tape saves the growth of its arenas and the page faults of
+/// fresh memory on every call, which cost more than the recording itself
+/// for large functions. A nested call (a gradient inside a gradient) finds
+/// no spare tape and uses a new one.
+fn with_spare_tape<T: Real, R>(work: impl FnOnce(&Tape<T>) -> R) -> R {
+    let spare = SPARE_TAPES
+        .try_with(|spares| {
+            let mut spares = spares.borrow_mut();
+            let position = spares.iter().position(|tape| tape.is::<Tape<T>>())?;
+            spares.swap_remove(position).downcast::<Tape<T>>().ok()
+        })
+        .ok()
+        .flatten();
+    let mut tape = spare.unwrap_or_default();
+    let result = work(&tape);
+    tape.clear();
+    if tape.capacity_bytes() <= MAX_SPARE_TAPE_BYTES {
+        // During thread teardown the spare list is gone; the tape is dropped.
+        let _ = SPARE_TAPES.try_with(|spares| spares.borrow_mut().push(tape));
+    }
+    result
 }
 
 /// The vector-Jacobian product `cotangentᵀ J` of a vector function and its

@@ -148,3 +148,43 @@ fn sweep_into_reuses_the_callers_buffer() {
     );
     assert_eq!(adjoints[x.index().expect("x is on the tape")], 27.0);
 }
+
+/// A sum of squares over neighbouring inputs, for the convenience functions.
+fn chained_squares<'t>(x: &[Var<'t>]) -> Var<'t> {
+    let mut total = Var::constant(0.0);
+    for pair in x.windows(2) {
+        total += (pair[1] - pair[0] * pair[0]).powi(2);
+    }
+    total
+}
+
+#[test]
+fn repeated_gradient_calls_reuse_a_thread_tape() {
+    let point = vec![0.5; 64];
+    let first = adjoint_tape::gradient(chained_squares, &point);
+
+    // Per call: the vector of input variables and the returned gradient.
+    let count = allocations_during(|| {
+        for _ in 0..10 {
+            let again = adjoint_tape::gradient(chained_squares, &point);
+            assert_eq!(again, first);
+        }
+    });
+    assert_eq!(
+        count, 20,
+        "10 warm gradient calls made {count} heap allocations, expected 20"
+    );
+}
+
+#[test]
+fn nested_gradient_calls_use_separate_tapes() {
+    // The inner call runs while the outer one holds the thread's spare tape.
+    let outer = adjoint_tape::gradient(
+        |x| {
+            let inner = adjoint_tape::gradient(|y| y[0] * y[0] * y[0], &[2.0]);
+            x[0] * inner[0]
+        },
+        &[1.5],
+    );
+    assert_eq!(outer, vec![12.0]);
+}
