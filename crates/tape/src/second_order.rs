@@ -78,11 +78,11 @@ where
 /// assert_eq!(h, vec![vec![4.0, 2.0], vec![2.0, 0.0]]);
 /// ```
 ///
-/// The tape stores first-order partials only. So where `abs`, `max`,
-/// `relu` and other kinks meet an argument that is exactly at the kink,
-/// their conventions (`abs'(0) = 0`, ties split in halves) decide the
-/// result even where the function is smooth: the Hessian of `|-x²|` at
-/// `x = 0` comes out 0, not 2. Nested forward mode
+/// NOTE: the tape stores first-order partials only. Where `abs`, `max`,
+/// `relu` or another kink meets an argument exactly at the kink, its
+/// convention (`abs'(0) = 0`, ties split in halves) decides the result,
+/// even where the function is smooth. So the Hessian of `|-x²|` at `x = 0`
+/// comes out 0, not 2. Nested forward mode
 /// ([`forward::derivative`](crate::forward::derivative)) sees the
 /// higher-order term and gives 2.
 pub fn hessian<T, F>(f: F, x: &[T]) -> Vec<Vec<T>>

@@ -32,10 +32,9 @@ use super::dual_vec::DualVec;
 /// assert_eq!(nested, 1.0);
 /// ```
 ///
-/// Passing the inner call a plain `f64` point while the closure uses the
-/// outer variable as if it were on the inner level would compute a wrong
-/// derivative (perturbation confusion); the brands make it a compile
-/// error:
+/// Passing the inner call a plain `f64` point would put the outer variable
+/// on the inner level and compute a wrong derivative (perturbation
+/// confusion). The brands make that a compile error:
 ///
 /// ```compile_fail
 /// use adjoint_tape::forward::derivative;
@@ -157,11 +156,12 @@ where
 }
 
 /// Computes the Jacobian of a vector function by forward mode: one sweep
-/// per input, each giving one column. Row `i` holds the gradient of output
+/// per input, each giving one column. Row `i` is the gradient of output
 /// `i`, as in the reverse-mode [`jacobian`](crate::jacobian).
 ///
-/// A Jacobian of `m` outputs and `n` inputs costs `n` forward sweeps or
-/// `m` reverse sweeps (plus one recording): forward mode wins when there
+/// Both are offered because each wins somewhere. A Jacobian of `m` outputs
+/// and `n` inputs costs `n` forward sweeps here, or one recording and `m`
+/// reverse sweeps with [`crate::jacobian`]. Forward mode wins when there
 /// are fewer inputs than outputs, and it needs no tape memory.
 ///
 /// ```

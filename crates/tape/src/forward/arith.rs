@@ -32,7 +32,7 @@ macro_rules! dual_arithmetic {
         }
 
         impl $($generics)* From<T> for $ty {
-            /// A constant: the value with zero tangents.
+            /// Creates a constant: the value with zero tangents.
             #[inline]
             fn from(value: T) -> Self {
                 Self::constant(value)
@@ -40,7 +40,7 @@ macro_rules! dual_arithmetic {
         }
 
         impl $($generics)* Default for $ty {
-            /// The constant 0.
+            /// Returns the constant 0.
             fn default() -> Self {
                 Self::constant(T::zero())
             }

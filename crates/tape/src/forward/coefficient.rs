@@ -36,11 +36,19 @@ pub trait Coefficient: Float {
     /// then the tangents. `Some(Ordering::Equal)` means every coefficient
     /// is zero, and `None` means a NaN came first or two tangent lanes
     /// disagree in sign.
+    ///
+    /// ```
+    /// use adjoint_tape::forward::{Coefficient, Dual};
+    ///
+    /// // Value 0, first-order term 0, second-order term -2: negative.
+    /// let u = Dual::new(Dual::new(0.0, 0.0), Dual::new(0.0, -2.0));
+    /// assert_eq!(u.leading_sign(), Some(std::cmp::Ordering::Less));
+    /// ```
     fn leading_sign(self) -> Option<Ordering>;
 }
 
 impl Coefficient for f64 {
-    /// The sign of the value; `-0.0` counts as zero.
+    /// Returns the sign of the value; `-0.0` counts as zero.
     ///
     /// ```
     /// use adjoint_tape::forward::Coefficient;
@@ -53,7 +61,7 @@ impl Coefficient for f64 {
 }
 
 impl Coefficient for f32 {
-    /// The sign of the value; `-0.0` counts as zero.
+    /// Returns the sign of the value; `-0.0` counts as zero.
     ///
     /// ```
     /// use adjoint_tape::forward::Coefficient;
@@ -68,9 +76,9 @@ impl Coefficient for f32 {
 /// Returns `partial · tangent`, or zero where the tangent is zero.
 ///
 /// A zero tangent means the number does not depend on the seeded input, so
-/// it contributes nothing even where the partial is infinite or NaN: this
-/// is the forward-mode twin of the reverse sweep's zero-adjoint rule, and
-/// it keeps `a · exp(-b)` at `b = -1000` from turning `inf · 0` into NaN.
+/// it contributes nothing even where the partial is infinite or NaN. This
+/// is the forward-mode twin of the reverse sweep's zero-adjoint rule. It
+/// keeps `a · exp(-b)` at `b = -1000` from turning `inf · 0` into NaN.
 #[inline]
 pub(crate) fn scale<T: Coefficient>(partial: T, tangent: T) -> T {
     if tangent.is_zero() {

@@ -104,10 +104,10 @@ impl<'d, T: Coefficient> Dual<'d, T> {
     /// Absolute value; derivative `sign x`, with `abs'(0) = 0` where the
     /// argument crosses zero (as in PyTorch, JAX and the tape).
     ///
-    /// Where the argument only touches zero, with value and tangent both
-    /// zero but a nonzero higher-order term (as `-x²` at 0 in nested dual
-    /// numbers), `|u|` is smooth and the sign of that term is used instead,
-    /// so the second derivative of `|-x²|` at 0 is 2, not 0.
+    /// The argument may only touch zero, with value and tangent both zero
+    /// but a nonzero higher-order term (as `-x²` at 0 in nested dual
+    /// numbers). Then `|u|` is smooth and the sign of that term is used
+    /// instead, so the second derivative of `|-x²|` at 0 is 2, not 0.
     ///
     /// ```
     /// use adjoint_tape::forward::{Dual, derivative};
@@ -174,7 +174,8 @@ impl<T: fmt::Display> fmt::Display for Dual<'_, T> {
 }
 
 impl<T: Coefficient> Coefficient for Dual<'_, T> {
-    /// The sign of the value's leading coefficient, else of the tangent's.
+    /// Returns the sign of the value's leading coefficient, or of the
+    /// tangent's where the value is zero.
     ///
     /// ```
     /// use adjoint_tape::forward::{Coefficient, Dual};

@@ -200,9 +200,10 @@ impl<T: fmt::Display, const N: usize> fmt::Display for DualVec<'_, T, N> {
 }
 
 impl<T: Coefficient, const N: usize> Coefficient for DualVec<'_, T, N> {
-    /// The sign of the value's leading coefficient; where that is zero,
-    /// the common sign of the lanes' leading coefficients (`None` where
-    /// two lanes disagree, since then no one sign describes the number).
+    /// Returns the sign of the value's leading coefficient, or where that
+    /// is zero the common sign of the lanes' leading coefficients. Two
+    /// lanes that disagree give `None`, because no one sign describes the
+    /// number then.
     ///
     /// ```
     /// use std::cmp::Ordering;

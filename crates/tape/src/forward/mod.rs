@@ -2,8 +2,8 @@
 //!
 //! A [`Dual`] is `value + tangent·ε` with `ε² = 0`. Running a function on
 //! dual numbers computes its value and its derivative along the seeded
-//! direction in the same sweep, with no tape: each operation applies the
-//! same derivative rule ([`rules`](crate::rules)) that the tape records, so
+//! direction in the same sweep, with no tape. Each operation applies the
+//! derivative rule ([`rules`](crate::rules)) that the tape records, so
 //! forward and reverse mode agree at the awkward points too. A
 //! [`DualVec`] carries `N` tangents, for `N` directions in one sweep.
 //!

@@ -4,9 +4,9 @@
 //! forward mode unchanged.
 //!
 //! Everything the traits create from nothing (`zero()`, `one()`, `nan()`,
-//! `from(…)`) is a constant with zero tangents; predicates and conversions
-//! read the primal value; every method with a derivative delegates to the
-//! inherent method of the same name. `is_zero` is the exception that reads
+//! `from(…)`) is a constant with zero tangents. Predicates and conversions
+//! read the primal value, and every method with a derivative delegates to
+//! the inherent method of the same name. `is_zero` is the exception that reads
 //! the tangents too (see [`Coefficient`](super::Coefficient)).
 
 /// Implements `Zero`, `One`, `Num`, `ToPrimitive`, `NumCast`,
