@@ -523,3 +523,11 @@ fn display_shows_value_debug_shows_tangent() {
         "DualVec { value: 1.5, tangents: [2.0, 3.0] }"
     );
 }
+
+#[test]
+fn f32_base_type_works() {
+    let g = forward::gradient(|v| v[0] * v[1] + 2.0 * v[0], &[2.0_f32, 3.0]);
+    assert_eq!(g, vec![5.0_f32, 2.0]);
+    let d = forward::second_derivative(|x| x.powi(3), 2.0_f32);
+    assert_eq!(d, 12.0_f32);
+}
