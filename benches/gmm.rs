@@ -1,0 +1,243 @@
+//! The ADBench Gaussian mixture model objective (1000 points) and its
+//! gradient, five ways. `f64` is the plain objective. `tape` records the
+//! same generic source on a reused tape and sweeps once. `tape_nary` does
+//! the same with the engine's n-ary nodes for each log-sum-exp and squared
+//! norm. `tensor` uses the tensor nodes of `adjoint::tensor` (one matrix
+//! product per component). `analytic` is the hand-derived gradient, the
+//! floor that any automatic method is measured against.
+//!
+//! Problems (criterion group `gmm/d{d}_K{K}`, parameter = gradient
+//! length): d2_K5, d10_K5, d10_K25 and d20_K25 from ADBench's inputs of
+//! 1000 points.
+//!
+//! Run with `cargo bench --bench gmm`; `cargo bench --bench gmm -- d10_K25`
+//! runs the main problem only.
+
+use std::hint::black_box;
+
+use adjoint::tensor::{Tensor, TensorGradients};
+use adjoint::{Tape, Var};
+use criterion::{BenchmarkId, criterion_group, criterion_main};
+use ndarray::{Array1, Array2};
+
+#[path = "common/config.rs"]
+mod config;
+#[path = "common/gmm.rs"]
+mod gmm;
+
+use gmm::GmmInput;
+
+/// The folder of ADBench's GMM inputs.
+const DATA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/adbench-gmm/");
+
+/// The problems timed, as `(d, K)`.
+const PROBLEMS: [(usize, usize); 4] = [(2, 5), (10, 5), (10, 25), (20, 25)];
+
+fn load(d: usize, k: usize) -> GmmInput {
+    let path = format!("{DATA_DIR}gmm_d{d}_K{k}.txt");
+    GmmInput::load(&path).unwrap_or_else(|error| {
+        panic!("{error}: the GMM benchmark reads ADBench's inputs from {DATA_DIR}")
+    })
+}
+
+/// Computes the GMM objective on the tape with the same sums as
+/// `gmm::objective_generic`, but each log-sum-exp and each squared norm
+/// is one n-ary node (`adjoint::log_sum_exp`, `adjoint::dot`).
+///
+/// It leaves out the parameter-free constant of the objective (the
+/// normalization and the Wishart constant), which has no gradient.
+fn objective_nary<'t>(input: &GmmInput, params: &[Var<'t>]) -> Var<'t> {
+    let (d, k) = (input.d, input.k);
+    let icf_len = input.icf_len();
+    let (alphas, rest) = params.split_at(k);
+    let (means, icf) = rest.split_at(k * d);
+
+    let exp_diag: Vec<Var<'t>> = (0..k)
+        .flat_map(|c| icf[c * icf_len..c * icf_len + d].iter().map(|q| q.exp()))
+        .collect();
+    let sum_q: Vec<Var<'t>> = (0..k)
+        .map(|c| adjoint::sum(&icf[c * icf_len..c * icf_len + d]))
+        .collect();
+    let alpha_plus_q: Vec<Var<'t>> = (0..k).map(|c| alphas[c] + sum_q[c]).collect();
+
+    let mut centered = Vec::with_capacity(d);
+    let mut transformed = Vec::with_capacity(d);
+    let mut beta = Vec::with_capacity(k);
+    let mut data_terms = Vec::with_capacity(input.n);
+    for point in input.x.chunks_exact(d) {
+        beta.clear();
+        for c in 0..k {
+            centered.clear();
+            centered.extend((0..d).map(|j| point[j] - means[c * d + j]));
+            transformed.clear();
+            transformed.extend((0..d).map(|j| exp_diag[c * d + j] * centered[j]));
+            let mut lower = icf[c * icf_len + d..(c + 1) * icf_len].iter();
+            for (col, &centered_col) in centered.iter().enumerate() {
+                for (t, &l) in transformed[col + 1..].iter_mut().zip(lower.by_ref()) {
+                    *t = l.mul_add(centered_col, *t);
+                }
+            }
+            let squared_norm = adjoint::dot(&transformed, &transformed);
+            beta.push(alpha_plus_q[c] - 0.5 * squared_norm);
+        }
+        data_terms.push(adjoint::log_sum_exp(&beta));
+    }
+    let data_term = adjoint::sum(&data_terms);
+
+    let gamma_sq = input.wishart_gamma * input.wishart_gamma;
+    let m = f64::from(input.wishart_m);
+    let mut prior_terms = Vec::with_capacity(k);
+    for c in 0..k {
+        let diag = &exp_diag[c * d..(c + 1) * d];
+        let lower = &icf[c * icf_len + d..(c + 1) * icf_len];
+        let squares = adjoint::dot(diag, diag) + adjoint::dot(lower, lower);
+        prior_terms.push(0.5 * gamma_sq * squares - m * sum_q[c]);
+    }
+    let prior = adjoint::sum(&prior_terms);
+
+    data_term - input.n as f64 * adjoint::log_sum_exp(alphas) + prior
+}
+
+/// Computes the GMM objective with tensor nodes: per component one matrix
+/// product of the centred points with the triangular factor, then one
+/// log-sum-exp over the stacked components. `params` is the flat parameter
+/// vector as one tensor, `points` the `n x d` data as a constant. Like
+/// [`objective_nary`] it leaves out the parameter-free constant.
+fn objective_tensor<'t>(input: &GmmInput, params: &Tensor<'t>, points: &Tensor<'t>) -> Var<'t> {
+    let (d, k) = (input.d, input.k);
+    let icf_len = input.icf_len();
+    let alphas = params.slice_axis(0, 0..k);
+    let means = params.slice_axis(0, k..k + k * d).reshape(&[k, d]);
+    let icf = params
+        .slice_axis(0, k + k * d..k + k * d + k * icf_len)
+        .reshape(&[k, icf_len]);
+    let log_diagonals = icf.slice_axis(1, 0..d);
+    let lower = icf.slice_axis(1, d..icf_len);
+    let diagonals = log_diagonals.exp();
+    let sum_q = log_diagonals.sum_axis(1);
+
+    let zero = Var::constant(0.0);
+    let mut factor_entries = vec![zero; d * d];
+    let mut betas = Vec::with_capacity(k);
+    for c in 0..k {
+        // The factor Q_c, transposed so that a row r of centred points maps
+        // to (Q_c r)^T = r^T Q_c^T.
+        factor_entries.fill(zero);
+        let mut lower_index = 0;
+        for col in 0..d {
+            factor_entries[col * d + col] = diagonals.get(&[c, col]);
+            for row in col + 1..d {
+                factor_entries[col * d + row] = lower.get(&[c, lower_index]);
+                lower_index += 1;
+            }
+        }
+        let factor_t = Tensor::from_vars(&factor_entries, &[d, d]);
+        let centered = points - &means.slice_axis(0, c..c + 1);
+        let squared_norms = centered.matmul(&factor_t).powi(2).sum_axis(1);
+        let offset = alphas.get(&[c]) + sum_q.get(&[c]);
+        betas.push(squared_norms * -0.5 + offset);
+    }
+    let data_term = Tensor::stack(1, &betas).log_sum_exp(1).sum();
+
+    let gamma_sq = input.wishart_gamma * input.wishart_gamma;
+    let m = f64::from(input.wishart_m);
+    let squares = diagonals.powi(2).sum() + lower.powi(2).sum();
+    let prior = 0.5 * gamma_sq * squares - m * log_diagonals.sum();
+    data_term - input.n as f64 * alphas.log_sum_exp(0).to_scalar() + prior
+}
+
+/// The data points of `input` as an `n x d` array.
+fn points(input: &GmmInput) -> Array2<f64> {
+    Array2::from_shape_vec((input.n, input.d), input.x.clone())
+        .expect("a GMM input holds n d coordinates")
+}
+
+/// Checks once, before timing, that both tape gradients match the
+/// analytic one.
+fn check_gradients(input: &GmmInput) {
+    let params = input.params();
+    let mut analytic = vec![0.0; params.len()];
+    gmm::gradient_analytic(input, &params, &mut analytic);
+    let generic = adjoint::gradient(|x| gmm::objective_generic(input, x), &params);
+    let nary = adjoint::gradient(|x| objective_nary(input, x), &params);
+    let tape = Tape::new();
+    let flat = Tensor::var(&tape, Array1::from(params.clone()));
+    let tensor = objective_tensor(input, &flat, &Tensor::constant(points(input)))
+        .gradient()
+        .wrt_tensor(&flat);
+    for (i, &expected) in analytic.iter().enumerate() {
+        let tolerance = 1e-9 * expected.abs().max(1.0);
+        for (mode, got) in [
+            ("tape", generic[i]),
+            ("tape_nary", nary[i]),
+            ("tensor", tensor[i]),
+        ] {
+            assert!(
+                (got - expected).abs() <= tolerance,
+                "d{}_K{}: gradient entry {i} is {got} by {mode}, analytic {expected}",
+                input.d,
+                input.k,
+            );
+        }
+    }
+}
+
+fn gmm(c: &mut config::Bench) {
+    for (d, k) in PROBLEMS {
+        let input = load(d, k);
+        check_gradients(&input);
+        let params = input.params();
+        let mut group = c.benchmark_group(format!("gmm/d{d}_K{k}"));
+        let id = params.len();
+
+        group.bench_with_input(BenchmarkId::new("f64", id), &params, |b, params| {
+            b.iter(|| gmm::objective_f64(&input, black_box(params)));
+        });
+
+        let mut grad = vec![0.0; params.len()];
+        group.bench_with_input(BenchmarkId::new("analytic", id), &params, |b, params| {
+            b.iter(|| gmm::gradient_analytic(&input, black_box(params), &mut grad));
+        });
+
+        let mut tape = Tape::new();
+        group.bench_with_input(BenchmarkId::new("tape", id), &params, |b, params| {
+            b.iter(|| {
+                tape.clear();
+                let x = tape.vars(black_box(params));
+                gmm::objective_generic(&input, &x)
+                    .gradient()
+                    .write_wrt(&x, &mut grad);
+                black_box(&grad);
+            });
+        });
+
+        group.bench_with_input(BenchmarkId::new("tape_nary", id), &params, |b, params| {
+            b.iter(|| {
+                tape.clear();
+                let x = tape.vars(black_box(params));
+                objective_nary(&input, &x)
+                    .gradient()
+                    .write_wrt(&x, &mut grad);
+                black_box(&grad);
+            });
+        });
+
+        let data = points(&input);
+        group.bench_with_input(BenchmarkId::new("tensor", id), &params, |b, params| {
+            b.iter(|| {
+                tape.clear();
+                let flat = Tensor::var(&tape, Array1::from(black_box(params).clone()));
+                let objective = objective_tensor(&input, &flat, &Tensor::constant(data.clone()));
+                black_box(objective.gradient().wrt_tensor(&flat))
+            });
+        });
+        group.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = config::slow();
+    targets = gmm
+}
+criterion_main!(benches);
