@@ -349,10 +349,12 @@ impl<T: Real> Tape<T> {
         if let Some(&(index, _)) = operands.iter().find(|&&(index, _)| index as usize >= node) {
             operand_not_below(index, node);
         }
-        for &(index, partial) in operands {
-            rec.operands.push(index);
-            rec.partials.push(partial);
-        }
+        // Two extends from exact-size iterators reserve once each and copy
+        // without a capacity check per entry.
+        rec.operands
+            .extend(operands.iter().map(|&(index, _)| index));
+        rec.partials
+            .extend(operands.iter().map(|&(_, partial)| partial));
         Self::finish_statement(rec, name, value)
     }
 
