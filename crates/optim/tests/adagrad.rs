@@ -6,34 +6,14 @@
 //! gradients 3, 4, −12, unless the test states otherwise; their running sums of
 //! squares 9, 25, 169 have the square roots 3, 5, 13.
 
+mod common;
+
 use adjoint_optim::{Adagrad, AdagradConfig, Optimizer};
+use common::{assert_steps, run};
 
 const LR: f64 = 0.1;
 const EPS: f64 = 1e-10;
 const GRADS: [f64; 3] = [3.0, 4.0, -12.0];
-
-/// Runs one step per gradient from θ = 1 and returns θ after each step.
-fn run(mut optimizer: impl Optimizer, grads: &[f64]) -> Vec<f64> {
-    let mut params = [1.0];
-    grads
-        .iter()
-        .map(|&g| {
-            optimizer.step(&mut params, &[g]);
-            params[0]
-        })
-        .collect()
-}
-
-fn assert_steps(actual: &[f64], expected: &[f64]) {
-    assert_eq!(actual.len(), expected.len());
-    for (step, (&a, &e)) in actual.iter().zip(expected).enumerate() {
-        assert!(
-            (a - e).abs() <= 1e-12,
-            "step {}: got {a}, expected {e}",
-            step + 1
-        );
-    }
-}
 
 #[test]
 fn plain_three_steps() {

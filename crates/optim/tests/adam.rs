@@ -8,34 +8,14 @@
 //! fractions: 1 − 0.5^t = 1/2, 3/4, 7/8 and 1 − 0.75^t = 1/4, 7/16, 37/64.
 //! Every case starts from θ = 1 with learning rate 0.1 and ε = 1e-8.
 
+mod common;
+
 use adjoint_optim::{Adam, AdamConfig, AdamW, AdamWConfig, Optimizer};
 use approx::assert_abs_diff_eq;
+use common::{assert_steps, run};
 
 const LR: f64 = 0.1;
 const EPS: f64 = 1e-8;
-
-/// Runs one step per gradient from θ = 1 and returns θ after each step.
-fn run(mut optimizer: impl Optimizer, grads: &[f64]) -> Vec<f64> {
-    let mut params = [1.0];
-    grads
-        .iter()
-        .map(|&g| {
-            optimizer.step(&mut params, &[g]);
-            params[0]
-        })
-        .collect()
-}
-
-fn assert_steps(actual: &[f64], expected: &[f64]) {
-    assert_eq!(actual.len(), expected.len());
-    for (step, (&a, &e)) in actual.iter().zip(expected).enumerate() {
-        assert!(
-            (a - e).abs() <= 1e-12,
-            "step {}: got {a}, expected {e}",
-            step + 1
-        );
-    }
-}
 
 #[test]
 fn adam_default_betas_two_steps() {

@@ -8,34 +8,14 @@
 //! and the gradients 1, 2, −1, unless the test states otherwise. Then
 //! v = 0.5, 0.25 + 2 = 2.25, 1.125 + 0.5 = 1.625.
 
+mod common;
+
 use adjoint_optim::{Optimizer, RmsProp, RmsPropConfig};
+use common::{assert_steps, run};
 
 const LR: f64 = 0.1;
 const EPS: f64 = 1e-8;
 const GRADS: [f64; 3] = [1.0, 2.0, -1.0];
-
-/// Runs one step per gradient from θ = 1 and returns θ after each step.
-fn run(mut optimizer: impl Optimizer, grads: &[f64]) -> Vec<f64> {
-    let mut params = [1.0];
-    grads
-        .iter()
-        .map(|&g| {
-            optimizer.step(&mut params, &[g]);
-            params[0]
-        })
-        .collect()
-}
-
-fn assert_steps(actual: &[f64], expected: &[f64]) {
-    assert_eq!(actual.len(), expected.len());
-    for (step, (&a, &e)) in actual.iter().zip(expected).enumerate() {
-        assert!(
-            (a - e).abs() <= 1e-12,
-            "step {}: got {a}, expected {e}",
-            step + 1
-        );
-    }
-}
 
 #[test]
 fn plain_three_steps() {

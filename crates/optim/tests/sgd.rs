@@ -5,32 +5,18 @@
 //! Every case starts from θ = 1 with learning rate 0.1 and the gradient
 //! sequence 1, 2, −1, unless the test states otherwise.
 
+mod common;
+
 use adjoint_optim::{Error, Optimizer, Sgd, SgdConfig};
 use approx::assert_abs_diff_eq;
+use common::assert_steps;
 
 const GRADS: [f64; 3] = [1.0, 2.0, -1.0];
 
-/// Runs one step per gradient from θ = 1 and returns θ after each step.
-fn run(mut optimizer: impl Optimizer) -> Vec<f64> {
-    let mut params = [1.0];
-    GRADS
-        .iter()
-        .map(|&g| {
-            optimizer.step(&mut params, &[g]);
-            params[0]
-        })
-        .collect()
-}
-
-fn assert_steps(actual: &[f64], expected: &[f64]) {
-    assert_eq!(actual.len(), expected.len());
-    for (step, (&a, &e)) in actual.iter().zip(expected).enumerate() {
-        assert!(
-            (a - e).abs() <= 1e-12,
-            "step {}: got {a}, expected {e}",
-            step + 1
-        );
-    }
+/// Runs one step per gradient of `GRADS` from θ = 1 and returns θ after
+/// each step.
+fn run(optimizer: impl Optimizer) -> Vec<f64> {
+    common::run(optimizer, &GRADS)
 }
 
 #[test]
