@@ -5,7 +5,7 @@ use num_traits::Float;
 use crate::adam::constant;
 use crate::error::{Error, check_non_negative, check_positive, expect_valid};
 use crate::optimizer::{Optimizer, check_scheduled_lr};
-use crate::state::{StepCounter, prepare_buffer};
+use crate::state::{StepCounter, penalised_gradient, prepare_buffer};
 
 /// Hyperparameters of [`Adagrad`], with PyTorch's documented defaults.
 ///
@@ -282,8 +282,7 @@ impl<T: Float> Adagrad<T> {
 
 impl<T: Float> Optimizer<T> for Adagrad<T> {
     fn try_step(&mut self, params: &mut [T], grads: &[T]) -> Result<(), Error> {
-        self.counter.check(params.len(), grads.len())?;
-        let t = self.counter.advance(params.len());
+        let t = self.counter.start_step(params, grads)?;
 
         let AdagradConfig {
             lr,
@@ -301,10 +300,7 @@ impl<T: Float> Optimizer<T> for Adagrad<T> {
         let step_lr = lr / (T::one() + elapsed * lr_decay);
 
         for (i, (param, &grad)) in params.iter_mut().zip(grads).enumerate() {
-            let mut g = if maximize { -grad } else { grad };
-            if weight_decay != T::zero() {
-                g = g + weight_decay * *param;
-            }
+            let g = penalised_gradient(grad, *param, weight_decay, maximize);
             let sum = self.state_sum[i] + g * g;
             self.state_sum[i] = sum;
             *param = *param - step_lr * g / (sum.sqrt() + eps);

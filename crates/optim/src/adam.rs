@@ -5,7 +5,7 @@ use num_traits::Float;
 
 use crate::error::{Error, check_below_one, check_non_negative, check_positive, expect_valid};
 use crate::optimizer::{Optimizer, check_scheduled_lr};
-use crate::state::{StepCounter, prepare_buffer};
+use crate::state::{StepCounter, penalised_gradient, prepare_buffer};
 
 /// Hyperparameters of [`Adam`], with PyTorch's documented defaults.
 ///
@@ -374,8 +374,7 @@ impl<T: Float> Moments<T> {
         params: &mut [T],
         grads: &[T],
     ) -> Result<(), Error> {
-        self.counter.check(params.len(), grads.len())?;
-        let t = self.counter.advance(params.len());
+        let t = self.counter.start_step(params, grads)?;
         let len = params.len();
         prepare_buffer(&mut self.exp_avg, len, T::zero());
         prepare_buffer(&mut self.exp_avg_sq, len, T::zero());
@@ -390,18 +389,21 @@ impl<T: Float> Moments<T> {
         let exponent = i32::try_from(t).unwrap_or(i32::MAX);
         let bias_correction1 = one - beta1.powi(exponent);
         let bias_correction2 = one - beta2.powi(exponent);
+        // Adam adds λθ to the gradient; AdamW scales θ by 1 − γλ instead.
+        let (l2_penalty, decoupled_decay) = if rule.decoupled_weight_decay {
+            (T::zero(), rule.weight_decay)
+        } else {
+            (rule.weight_decay, T::zero())
+        };
 
         for i in 0..len {
             let param = params[i];
-            let mut g = if rule.maximize { -grads[i] } else { grads[i] };
-            let mut decayed = param;
-            if rule.weight_decay != T::zero() {
-                if rule.decoupled_weight_decay {
-                    decayed = param * (one - rule.lr * rule.weight_decay);
-                } else {
-                    g = g + rule.weight_decay * param;
-                }
-            }
+            let g = penalised_gradient(grads[i], param, l2_penalty, rule.maximize);
+            let decayed = if decoupled_decay == T::zero() {
+                param
+            } else {
+                param * (one - rule.lr * decoupled_decay)
+            };
 
             let m = beta1 * self.exp_avg[i] + (one - beta1) * g;
             let v = beta2 * self.exp_avg_sq[i] + (one - beta2) * g * g;

@@ -5,7 +5,7 @@ use num_traits::Float;
 use crate::adam::constant;
 use crate::error::{Error, check_below_one, check_non_negative, check_positive, expect_valid};
 use crate::optimizer::{Optimizer, check_scheduled_lr};
-use crate::state::{StepCounter, prepare_buffer};
+use crate::state::{StepCounter, penalised_gradient, prepare_buffer};
 
 /// Hyperparameters of [`RmsProp`], with PyTorch's documented defaults.
 ///
@@ -321,8 +321,7 @@ impl<T: Float> RmsProp<T> {
 
 impl<T: Float> Optimizer<T> for RmsProp<T> {
     fn try_step(&mut self, params: &mut [T], grads: &[T]) -> Result<(), Error> {
-        self.counter.check(params.len(), grads.len())?;
-        self.counter.advance(params.len());
+        self.counter.start_step(params, grads)?;
 
         let RmsPropConfig {
             lr,
@@ -345,10 +344,7 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
 
         let one = T::one();
         for i in 0..len {
-            let mut g = if maximize { -grads[i] } else { grads[i] };
-            if weight_decay != T::zero() {
-                g = g + weight_decay * params[i];
-            }
+            let g = penalised_gradient(grads[i], params[i], weight_decay, maximize);
 
             let v = alpha * self.square_avg[i] + (one - alpha) * g * g;
             self.square_avg[i] = v;

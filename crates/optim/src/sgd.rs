@@ -8,7 +8,7 @@ use crate::error::{
     to_f64,
 };
 use crate::optimizer::{Optimizer, check_scheduled_lr};
-use crate::state::{StepCounter, prepare_buffer};
+use crate::state::{StepCounter, penalised_gradient, prepare_buffer};
 
 /// Hyperparameters of [`Sgd`], with PyTorch's documented defaults.
 ///
@@ -306,8 +306,7 @@ impl<T: Float> Sgd<T> {
 impl<T: Float> Optimizer<T> for Sgd<T> {
     fn try_step(&mut self, params: &mut [T], grads: &[T]) -> Result<(), Error> {
         self.config.check_nesterov()?;
-        self.counter.check(params.len(), grads.len())?;
-        self.counter.advance(params.len());
+        self.counter.start_step(params, grads)?;
 
         let SgdConfig {
             lr,
@@ -324,10 +323,7 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
             use_momentum && prepare_buffer(&mut self.momentum_buffer, params.len(), T::zero());
 
         for (i, (param, &grad)) in params.iter_mut().zip(grads).enumerate() {
-            let mut g = if maximize { -grad } else { grad };
-            if weight_decay != T::zero() {
-                g = g + weight_decay * *param;
-            }
+            let mut g = penalised_gradient(grad, *param, weight_decay, maximize);
             if use_momentum {
                 let buffer = &mut self.momentum_buffer[i];
                 *buffer = if first {

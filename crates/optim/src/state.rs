@@ -1,5 +1,8 @@
 //! Bookkeeping shared by the optimizers: the step count, the length their
-//! state was sized for, and lazily sized state buffers.
+//! state was sized for, lazily sized state buffers, and the gradient
+//! that a step uses.
+
+use num_traits::Float;
 
 use crate::error::Error;
 
@@ -13,25 +16,22 @@ pub(crate) struct StepCounter {
 }
 
 impl StepCounter {
-    /// Checks the slice lengths of a step before anything is changed.
-    pub(crate) fn check(&self, params: usize, grads: usize) -> Result<(), Error> {
+    /// Checks the slice lengths of a step, then records the step and
+    /// returns its 1-based number. On an error nothing is changed.
+    pub(crate) fn start_step<T>(&mut self, params: &[T], grads: &[T]) -> Result<u64, Error> {
+        let (params, grads) = (params.len(), grads.len());
         if params != grads {
             return Err(Error::LengthMismatch { params, grads });
         }
-        match self.len {
-            Some(expected) if expected != params => Err(Error::LengthChanged {
+        if let Some(expected) = self.len.filter(|&expected| expected != params) {
+            return Err(Error::LengthChanged {
                 expected,
                 found: params,
-            }),
-            _ => Ok(()),
+            });
         }
-    }
-
-    /// Records a step over `len` parameters and returns its 1-based number.
-    pub(crate) fn advance(&mut self, len: usize) -> u64 {
-        self.len = Some(len);
+        self.len = Some(params);
         self.steps += 1;
-        self.steps
+        Ok(self.steps)
     }
 
     /// Forgets the step count and the parameter length.
@@ -44,7 +44,7 @@ impl StepCounter {
 /// `len` values, and returns whether it was filled.
 ///
 /// A buffer is empty after construction and after `reset()`, and the
-/// length check of [`StepCounter::check`] keeps every buffer in use at the
+/// length check of [`StepCounter::start_step`] keeps every buffer in use at the
 /// parameter length, so a buffer is filled (and allocates) only at its
 /// first step.
 pub(crate) fn prepare_buffer<T: Copy>(buffer: &mut Vec<T>, len: usize, fill: T) -> bool {
@@ -54,4 +54,21 @@ pub(crate) fn prepare_buffer<T: Copy>(buffer: &mut Vec<T>, len: usize, fill: T) 
     buffer.clear();
     buffer.resize(len, fill);
     true
+}
+
+/// Returns the gradient a step works with: `grad` negated when maximising,
+/// then with the L2 penalty λθ added when λ is nonzero. Negating first
+/// keeps the penalty pulling θ toward 0 when maximising, as PyTorch does.
+pub(crate) fn penalised_gradient<T: Float>(
+    grad: T,
+    param: T,
+    weight_decay: T,
+    maximize: bool,
+) -> T {
+    let g = if maximize { -grad } else { grad };
+    if weight_decay == T::zero() {
+        g
+    } else {
+        g + weight_decay * param
+    }
 }
