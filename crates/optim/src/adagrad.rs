@@ -3,7 +3,9 @@
 use num_traits::Float;
 
 use crate::adam::constant;
-use crate::error::{Error, check_non_negative, check_positive, expect_valid};
+use crate::error::{
+    Error, check_eps, check_lr, check_non_negative, check_weight_decay, expect_valid,
+};
 use crate::optimizer::{Optimizer, check_scheduled_lr};
 use crate::state::{StepCounter, penalised_gradient, prepare_buffer};
 
@@ -66,11 +68,11 @@ impl<T: Float> AdagradConfig<T> {
     /// assert_eq!(message, "learning-rate decay must be non-negative and finite, got -0.5");
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        check_positive("learning rate", self.lr)?;
+        check_lr(self.lr)?;
         check_non_negative("learning-rate decay", self.lr_decay)?;
-        check_non_negative("weight decay", self.weight_decay)?;
+        check_weight_decay(self.weight_decay)?;
         check_non_negative("initial accumulator value", self.initial_accumulator_value)?;
-        check_positive("eps", self.eps)?;
+        check_eps(self.eps)?;
         Ok(())
     }
 
@@ -154,7 +156,7 @@ impl<T: Float> Adagrad<T> {
     #[track_caller]
     pub fn new(lr: T) -> Self {
         Self::empty(AdagradConfig {
-            lr: expect_valid(check_positive("learning rate", lr)),
+            lr: expect_valid(check_lr(lr)),
             ..AdagradConfig::default()
         })
     }
@@ -200,7 +202,7 @@ impl<T: Float> Adagrad<T> {
     #[track_caller]
     #[must_use]
     pub fn weight_decay(mut self, weight_decay: T) -> Self {
-        self.config.weight_decay = expect_valid(check_non_negative("weight decay", weight_decay));
+        self.config.weight_decay = expect_valid(check_weight_decay(weight_decay));
         self
     }
 
@@ -245,7 +247,7 @@ impl<T: Float> Adagrad<T> {
     #[track_caller]
     #[must_use]
     pub fn eps(mut self, eps: T) -> Self {
-        self.config.eps = expect_valid(check_positive("eps", eps));
+        self.config.eps = expect_valid(check_eps(eps));
         self
     }
 

@@ -3,7 +3,7 @@
 
 use num_traits::Float;
 
-use crate::error::{Error, check_below_one, check_non_negative, check_positive, expect_valid};
+use crate::error::{Error, check_betas, check_eps, check_lr, check_weight_decay, expect_valid};
 use crate::optimizer::{Optimizer, check_scheduled_lr};
 use crate::state::{StepCounter, penalised_gradient, prepare_buffer};
 
@@ -147,7 +147,7 @@ impl<T: Float> Adam<T> {
     #[track_caller]
     pub fn new(lr: T) -> Self {
         let config = AdamConfig {
-            lr: expect_valid(check_positive("learning rate", lr)),
+            lr: expect_valid(check_lr(lr)),
             ..AdamConfig::default()
         };
         Self {
@@ -176,10 +176,7 @@ impl<T: Float> Adam<T> {
     #[track_caller]
     #[must_use]
     pub fn betas(mut self, beta1: T, beta2: T) -> Self {
-        self.config.betas = (
-            expect_valid(check_below_one("beta1", beta1)),
-            expect_valid(check_below_one("beta2", beta2)),
-        );
+        self.config.betas = expect_valid(check_betas((beta1, beta2)));
         self
     }
 
@@ -201,7 +198,7 @@ impl<T: Float> Adam<T> {
     #[track_caller]
     #[must_use]
     pub fn eps(mut self, eps: T) -> Self {
-        self.config.eps = expect_valid(check_positive("eps", eps));
+        self.config.eps = expect_valid(check_eps(eps));
         self
     }
 
@@ -225,7 +222,7 @@ impl<T: Float> Adam<T> {
     #[track_caller]
     #[must_use]
     pub fn weight_decay(mut self, weight_decay: T) -> Self {
-        self.config.weight_decay = expect_valid(check_non_negative("weight decay", weight_decay));
+        self.config.weight_decay = expect_valid(check_weight_decay(weight_decay));
         self
     }
 
@@ -323,11 +320,10 @@ pub(crate) fn check_rule<T: Float>(
     eps: T,
     weight_decay: T,
 ) -> Result<(), Error> {
-    check_positive("learning rate", lr)?;
-    check_below_one("beta1", betas.0)?;
-    check_below_one("beta2", betas.1)?;
-    check_positive("eps", eps)?;
-    check_non_negative("weight decay", weight_decay)?;
+    check_lr(lr)?;
+    check_betas(betas)?;
+    check_eps(eps)?;
+    check_weight_decay(weight_decay)?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 use num_traits::Float;
 
 use crate::adam::{AdamRule, Moments, check_rule, constant};
-use crate::error::{Error, check_below_one, check_non_negative, check_positive, expect_valid};
+use crate::error::{Error, check_betas, check_eps, check_lr, check_weight_decay, expect_valid};
 use crate::optimizer::{Optimizer, check_scheduled_lr};
 
 /// Hyperparameters of [`AdamW`], with PyTorch's documented defaults.
@@ -147,7 +147,7 @@ impl<T: Float> AdamW<T> {
     #[track_caller]
     pub fn new(lr: T) -> Self {
         let config = AdamWConfig {
-            lr: expect_valid(check_positive("learning rate", lr)),
+            lr: expect_valid(check_lr(lr)),
             ..AdamWConfig::default()
         };
         Self {
@@ -174,10 +174,7 @@ impl<T: Float> AdamW<T> {
     #[track_caller]
     #[must_use]
     pub fn betas(mut self, beta1: T, beta2: T) -> Self {
-        self.config.betas = (
-            expect_valid(check_below_one("beta1", beta1)),
-            expect_valid(check_below_one("beta2", beta2)),
-        );
+        self.config.betas = expect_valid(check_betas((beta1, beta2)));
         self
     }
 
@@ -199,7 +196,7 @@ impl<T: Float> AdamW<T> {
     #[track_caller]
     #[must_use]
     pub fn eps(mut self, eps: T) -> Self {
-        self.config.eps = expect_valid(check_positive("eps", eps));
+        self.config.eps = expect_valid(check_eps(eps));
         self
     }
 
@@ -223,7 +220,7 @@ impl<T: Float> AdamW<T> {
     #[track_caller]
     #[must_use]
     pub fn weight_decay(mut self, weight_decay: T) -> Self {
-        self.config.weight_decay = expect_valid(check_non_negative("weight decay", weight_decay));
+        self.config.weight_decay = expect_valid(check_weight_decay(weight_decay));
         self
     }
 

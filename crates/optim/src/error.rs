@@ -143,6 +143,35 @@ pub(crate) fn check_fraction<T: Float>(name: &'static str, value: T) -> Result<T
     }
 }
 
+/// Checks an optimizer's learning rate when it is built: positive and
+/// finite. A schedule may later set 0, which `check_scheduled_lr` allows.
+pub(crate) fn check_lr<T: Float>(lr: T) -> Result<T, Error> {
+    check_positive("learning rate", lr)
+}
+
+/// Checks the term ε added to a denominator: positive and finite.
+pub(crate) fn check_eps<T: Float>(eps: T) -> Result<T, Error> {
+    check_positive("eps", eps)
+}
+
+/// Checks an L2 or decoupled weight decay: non-negative and finite.
+pub(crate) fn check_weight_decay<T: Float>(weight_decay: T) -> Result<T, Error> {
+    check_non_negative("weight decay", weight_decay)
+}
+
+/// Checks a momentum factor: in [0, 1).
+pub(crate) fn check_momentum<T: Float>(momentum: T) -> Result<T, Error> {
+    check_below_one("momentum", momentum)
+}
+
+/// Checks Adam's decay rates (β1, β2): each in [0, 1), β1 first.
+pub(crate) fn check_betas<T: Float>((beta1, beta2): (T, T)) -> Result<(T, T), Error> {
+    Ok((
+        check_below_one("beta1", beta1)?,
+        check_below_one("beta2", beta2)?,
+    ))
+}
+
 /// Checks that a count such as a step size or a period is at least 1.
 pub(crate) fn check_count(name: &'static str, value: usize) -> Result<usize, Error> {
     if value >= 1 {

@@ -3,7 +3,9 @@
 use num_traits::Float;
 
 use crate::adam::constant;
-use crate::error::{Error, check_below_one, check_non_negative, check_positive, expect_valid};
+use crate::error::{
+    Error, check_below_one, check_eps, check_lr, check_momentum, check_weight_decay, expect_valid,
+};
 use crate::optimizer::{Optimizer, check_scheduled_lr};
 use crate::state::{StepCounter, penalised_gradient, prepare_buffer};
 
@@ -69,11 +71,11 @@ impl<T: Float> RmsPropConfig<T> {
     /// assert_eq!(message, "alpha must be in [0, 1), got 1.0");
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        check_positive("learning rate", self.lr)?;
+        check_lr(self.lr)?;
         check_below_one("alpha", self.alpha)?;
-        check_positive("eps", self.eps)?;
-        check_non_negative("weight decay", self.weight_decay)?;
-        check_below_one("momentum", self.momentum)?;
+        check_eps(self.eps)?;
+        check_weight_decay(self.weight_decay)?;
+        check_momentum(self.momentum)?;
         Ok(())
     }
 
@@ -172,7 +174,7 @@ impl<T: Float> RmsProp<T> {
     #[track_caller]
     pub fn new(lr: T) -> Self {
         Self::empty(RmsPropConfig {
-            lr: expect_valid(check_positive("learning rate", lr)),
+            lr: expect_valid(check_lr(lr)),
             ..RmsPropConfig::default()
         })
     }
@@ -219,7 +221,7 @@ impl<T: Float> RmsProp<T> {
     #[track_caller]
     #[must_use]
     pub fn eps(mut self, eps: T) -> Self {
-        self.config.eps = expect_valid(check_positive("eps", eps));
+        self.config.eps = expect_valid(check_eps(eps));
         self
     }
 
@@ -242,7 +244,7 @@ impl<T: Float> RmsProp<T> {
     #[track_caller]
     #[must_use]
     pub fn weight_decay(mut self, weight_decay: T) -> Self {
-        self.config.weight_decay = expect_valid(check_non_negative("weight decay", weight_decay));
+        self.config.weight_decay = expect_valid(check_weight_decay(weight_decay));
         self
     }
 
@@ -265,7 +267,7 @@ impl<T: Float> RmsProp<T> {
     #[track_caller]
     #[must_use]
     pub fn momentum(mut self, momentum: T) -> Self {
-        self.config.momentum = expect_valid(check_below_one("momentum", momentum));
+        self.config.momentum = expect_valid(check_momentum(momentum));
         self
     }
 

@@ -4,8 +4,7 @@
 use num_traits::Float;
 
 use crate::error::{
-    Error, check_below_one, check_non_negative, check_positive, check_unit_interval, expect_valid,
-    to_f64,
+    Error, check_lr, check_momentum, check_unit_interval, check_weight_decay, expect_valid, to_f64,
 };
 use crate::optimizer::{Optimizer, check_scheduled_lr};
 use crate::state::{StepCounter, penalised_gradient, prepare_buffer};
@@ -71,10 +70,10 @@ impl<T: Float> SgdConfig<T> {
     /// assert_eq!(message, "momentum must be in [0, 1), got 1.0");
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        check_positive("learning rate", self.lr)?;
-        check_below_one("momentum", self.momentum)?;
+        check_lr(self.lr)?;
+        check_momentum(self.momentum)?;
         check_unit_interval("dampening", self.dampening)?;
-        check_non_negative("weight decay", self.weight_decay)?;
+        check_weight_decay(self.weight_decay)?;
         self.check_nesterov()
     }
 
@@ -173,7 +172,7 @@ impl<T: Float> Sgd<T> {
     #[track_caller]
     pub fn new(lr: T) -> Self {
         let config = SgdConfig {
-            lr: expect_valid(check_positive("learning rate", lr)),
+            lr: expect_valid(check_lr(lr)),
             ..SgdConfig::default()
         };
         Self {
@@ -201,7 +200,7 @@ impl<T: Float> Sgd<T> {
     #[track_caller]
     #[must_use]
     pub fn momentum(mut self, momentum: T) -> Self {
-        self.config.momentum = expect_valid(check_below_one("momentum", momentum));
+        self.config.momentum = expect_valid(check_momentum(momentum));
         self
     }
 
@@ -268,7 +267,7 @@ impl<T: Float> Sgd<T> {
     #[track_caller]
     #[must_use]
     pub fn weight_decay(mut self, weight_decay: T) -> Self {
-        self.config.weight_decay = expect_valid(check_non_negative("weight decay", weight_decay));
+        self.config.weight_decay = expect_valid(check_weight_decay(weight_decay));
         self
     }
 
