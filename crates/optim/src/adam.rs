@@ -67,7 +67,11 @@ impl<T: Float> AdamConfig<T> {
     /// assert_eq!(message, "beta2 must be in [0, 1), got 1.0");
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        check_rule(self.lr, self.betas, self.eps, self.weight_decay)
+        check_lr(self.lr)?;
+        check_betas(self.betas)?;
+        check_eps(self.eps)?;
+        check_weight_decay(self.weight_decay)?;
+        Ok(())
     }
 
     /// Builds an [`Adam`] with empty state.
@@ -281,17 +285,8 @@ impl<T: Float> Adam<T> {
 
 impl<T: Float> Optimizer<T> for Adam<T> {
     fn try_step(&mut self, params: &mut [T], grads: &[T]) -> Result<(), Error> {
-        let c = &self.config;
-        let rule = AdamRule {
-            lr: c.lr,
-            betas: c.betas,
-            eps: c.eps,
-            weight_decay: c.weight_decay,
-            decoupled_weight_decay: false,
-            amsgrad: c.amsgrad,
-            maximize: c.maximize,
-        };
-        self.moments.step(&rule, params, grads)
+        self.moments
+            .step(&self.config, WeightDecay::L2, params, grads)
     }
 
     fn reset(&mut self) {
@@ -313,30 +308,13 @@ pub(crate) fn constant<T: Float>(value: f64) -> T {
     T::from(value).expect("every Float type represents the literal defaults, rounded")
 }
 
-/// Checks the hyperparameters that Adam and AdamW share.
-pub(crate) fn check_rule<T: Float>(
-    lr: T,
-    betas: (T, T),
-    eps: T,
-    weight_decay: T,
-) -> Result<(), Error> {
-    check_lr(lr)?;
-    check_betas(betas)?;
-    check_eps(eps)?;
-    check_weight_decay(weight_decay)?;
-    Ok(())
-}
-
-/// The hyperparameters of one Adam or AdamW step.
-pub(crate) struct AdamRule<T> {
-    pub(crate) lr: T,
-    pub(crate) betas: (T, T),
-    pub(crate) eps: T,
-    pub(crate) weight_decay: T,
-    /// AdamW's θ ← θ(1 − γλ) instead of Adam's g ← g + λθ.
-    pub(crate) decoupled_weight_decay: bool,
-    pub(crate) amsgrad: bool,
-    pub(crate) maximize: bool,
+/// How a step of [`Moments`] applies the weight decay λ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WeightDecay {
+    /// Adam's L2 penalty: g ← g + λθ.
+    L2,
+    /// AdamW's decoupled decay: θ ← θ·(1 − γλ) before the Adam update.
+    Decoupled,
 }
 
 /// The state of Adam and AdamW: the step count and the moment estimates.
@@ -363,10 +341,13 @@ impl<T> Default for Moments<T> {
 }
 
 impl<T: Float> Moments<T> {
-    /// Applies one step of `rule`, after checking the slice lengths.
+    /// Applies one step with the hyperparameters of `config`, after
+    /// checking the slice lengths. AdamW passes its config converted to
+    /// Adam's.
     pub(crate) fn step(
         &mut self,
-        rule: &AdamRule<T>,
+        config: &AdamConfig<T>,
+        weight_decay: WeightDecay,
         params: &mut [T],
         grads: &[T],
     ) -> Result<(), Error> {
@@ -374,11 +355,11 @@ impl<T: Float> Moments<T> {
         let len = params.len();
         prepare_buffer(&mut self.exp_avg, len, T::zero());
         prepare_buffer(&mut self.exp_avg_sq, len, T::zero());
-        if rule.amsgrad {
+        if config.amsgrad {
             prepare_buffer(&mut self.max_exp_avg_sq, len, T::zero());
         }
 
-        let (beta1, beta2) = rule.betas;
+        let (beta1, beta2) = config.betas;
         let one = T::one();
         // powi takes an i32; past i32::MAX steps β^t has long underflowed
         // to 0 for any β below 1, so saturating the exponent changes nothing.
@@ -386,19 +367,18 @@ impl<T: Float> Moments<T> {
         let bias_correction1 = one - beta1.powi(exponent);
         let bias_correction2 = one - beta2.powi(exponent);
         // Adam adds λθ to the gradient; AdamW scales θ by 1 − γλ instead.
-        let (l2_penalty, decoupled_decay) = if rule.decoupled_weight_decay {
-            (T::zero(), rule.weight_decay)
-        } else {
-            (rule.weight_decay, T::zero())
+        let (l2_penalty, decoupled_decay) = match weight_decay {
+            WeightDecay::L2 => (config.weight_decay, T::zero()),
+            WeightDecay::Decoupled => (T::zero(), config.weight_decay),
         };
 
         for i in 0..len {
             let param = params[i];
-            let g = penalised_gradient(grads[i], param, l2_penalty, rule.maximize);
+            let g = penalised_gradient(grads[i], param, l2_penalty, config.maximize);
             let decayed = if decoupled_decay == T::zero() {
                 param
             } else {
-                param * (one - rule.lr * decoupled_decay)
+                param * (one - config.lr * decoupled_decay)
             };
 
             let m = beta1 * self.exp_avg[i] + (one - beta1) * g;
@@ -407,7 +387,7 @@ impl<T: Float> Moments<T> {
             self.exp_avg_sq[i] = v;
 
             let m_hat = m / bias_correction1;
-            let v_hat = if rule.amsgrad {
+            let v_hat = if config.amsgrad {
                 // Unlike Float::max, this keeps a NaN, as torch.maximum does.
                 let previous = self.max_exp_avg_sq[i];
                 let v_max = if v.is_nan() || v > previous {
@@ -420,7 +400,7 @@ impl<T: Float> Moments<T> {
             } else {
                 v / bias_correction2
             };
-            params[i] = decayed - rule.lr * m_hat / (v_hat.sqrt() + rule.eps);
+            params[i] = decayed - config.lr * m_hat / (v_hat.sqrt() + config.eps);
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use num_traits::Float;
 
-use crate::adam::{AdamRule, Moments, check_rule, constant};
+use crate::adam::{AdamConfig, Moments, WeightDecay, constant};
 use crate::error::{Error, check_betas, check_eps, check_lr, check_weight_decay, expect_valid};
 use crate::optimizer::{Optimizer, check_scheduled_lr};
 
@@ -67,7 +67,7 @@ impl<T: Float> AdamWConfig<T> {
     /// assert_eq!(message, "weight decay must be non-negative and finite, got -1.0");
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        check_rule(self.lr, self.betas, self.eps, self.weight_decay)
+        self.to_adam().validate()
     }
 
     /// Builds an [`AdamW`] with empty state.
@@ -89,6 +89,21 @@ impl<T: Float> AdamWConfig<T> {
             config: self,
             moments: Moments::default(),
         })
+    }
+}
+
+impl<T: Float> AdamWConfig<T> {
+    /// Copies the hyperparameters into Adam's config, which has the same
+    /// fields, for the checks and the update that the two share.
+    fn to_adam(self) -> AdamConfig<T> {
+        AdamConfig {
+            lr: self.lr,
+            betas: self.betas,
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+            amsgrad: self.amsgrad,
+            maximize: self.maximize,
+        }
     }
 }
 
@@ -278,17 +293,9 @@ impl<T: Float> AdamW<T> {
 
 impl<T: Float> Optimizer<T> for AdamW<T> {
     fn try_step(&mut self, params: &mut [T], grads: &[T]) -> Result<(), Error> {
-        let c = &self.config;
-        let rule = AdamRule {
-            lr: c.lr,
-            betas: c.betas,
-            eps: c.eps,
-            weight_decay: c.weight_decay,
-            decoupled_weight_decay: true,
-            amsgrad: c.amsgrad,
-            maximize: c.maximize,
-        };
-        self.moments.step(&rule, params, grads)
+        let config = self.config.to_adam();
+        self.moments
+            .step(&config, WeightDecay::Decoupled, params, grads)
     }
 
     fn reset(&mut self) {
