@@ -89,10 +89,7 @@ impl<T: Float> AdamConfig<T> {
     /// ```
     pub fn build(self) -> Result<Adam<T>, Error> {
         self.validate()?;
-        Ok(Adam {
-            config: self,
-            moments: Moments::default(),
-        })
+        Ok(Adam::empty(self))
     }
 }
 
@@ -131,6 +128,13 @@ pub struct Adam<T = f64> {
 }
 
 impl<T: Float> Adam<T> {
+    fn empty(config: AdamConfig<T>) -> Self {
+        Self {
+            config,
+            moments: Moments::default(),
+        }
+    }
+
     /// Creates Adam with learning rate `lr` and the other hyperparameters at
     /// PyTorch's defaults (betas (0.9, 0.999), eps 1e-8, no weight decay).
     ///
@@ -150,14 +154,10 @@ impl<T: Float> Adam<T> {
     /// ```
     #[track_caller]
     pub fn new(lr: T) -> Self {
-        let config = AdamConfig {
+        Self::empty(AdamConfig {
             lr: expect_valid(check_lr(lr)),
             ..AdamConfig::default()
-        };
-        Self {
-            config,
-            moments: Moments::default(),
-        }
+        })
     }
 
     /// Sets the decay rates (β1, β2) of the moment estimates.

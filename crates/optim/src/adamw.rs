@@ -85,10 +85,7 @@ impl<T: Float> AdamWConfig<T> {
     /// ```
     pub fn build(self) -> Result<AdamW<T>, Error> {
         self.validate()?;
-        Ok(AdamW {
-            config: self,
-            moments: Moments::default(),
-        })
+        Ok(AdamW::empty(self))
     }
 }
 
@@ -140,6 +137,13 @@ pub struct AdamW<T = f64> {
 }
 
 impl<T: Float> AdamW<T> {
+    fn empty(config: AdamWConfig<T>) -> Self {
+        Self {
+            config,
+            moments: Moments::default(),
+        }
+    }
+
     /// Creates AdamW with learning rate `lr` and the other hyperparameters
     /// at PyTorch's defaults (betas (0.9, 0.999), eps 1e-8, weight decay
     /// 1e-2).
@@ -161,14 +165,10 @@ impl<T: Float> AdamW<T> {
     /// ```
     #[track_caller]
     pub fn new(lr: T) -> Self {
-        let config = AdamWConfig {
+        Self::empty(AdamWConfig {
             lr: expect_valid(check_lr(lr)),
             ..AdamWConfig::default()
-        };
-        Self {
-            config,
-            moments: Moments::default(),
-        }
+        })
     }
 
     /// Sets the decay rates (β1, β2) of the moment estimates.

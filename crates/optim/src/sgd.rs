@@ -3,6 +3,7 @@
 
 use num_traits::Float;
 
+use crate::adam::constant;
 use crate::error::{
     Error, check_lr, check_momentum, check_unit_interval, check_weight_decay, expect_valid, to_f64,
 };
@@ -44,7 +45,7 @@ pub struct SgdConfig<T = f64> {
 impl<T: Float> Default for SgdConfig<T> {
     fn default() -> Self {
         Self {
-            lr: T::from(1e-3).expect("1e-3 is representable in every Float type"),
+            lr: constant(1e-3),
             momentum: T::zero(),
             dampening: T::zero(),
             weight_decay: T::zero(),
@@ -92,11 +93,7 @@ impl<T: Float> SgdConfig<T> {
     /// ```
     pub fn build(self) -> Result<Sgd<T>, Error> {
         self.validate()?;
-        Ok(Sgd {
-            config: self,
-            counter: StepCounter::default(),
-            momentum_buffer: Vec::new(),
-        })
+        Ok(Sgd::empty(self))
     }
 
     fn check_nesterov(&self) -> Result<(), Error> {
@@ -148,6 +145,14 @@ pub struct Sgd<T = f64> {
 }
 
 impl<T: Float> Sgd<T> {
+    fn empty(config: SgdConfig<T>) -> Self {
+        Self {
+            config,
+            counter: StepCounter::default(),
+            momentum_buffer: Vec::new(),
+        }
+    }
+
     /// Creates plain gradient descent with learning rate `lr` and no
     /// momentum, weight decay or dampening.
     ///
@@ -171,15 +176,10 @@ impl<T: Float> Sgd<T> {
     /// ```
     #[track_caller]
     pub fn new(lr: T) -> Self {
-        let config = SgdConfig {
+        Self::empty(SgdConfig {
             lr: expect_valid(check_lr(lr)),
             ..SgdConfig::default()
-        };
-        Self {
-            config,
-            counter: StepCounter::default(),
-            momentum_buffer: Vec::new(),
-        }
+        })
     }
 
     /// Sets the momentum factor μ.
