@@ -308,7 +308,8 @@ pub(crate) fn constant<T: Float>(value: f64) -> T {
     T::from(value).expect("every Float type represents the literal defaults, rounded")
 }
 
-/// How a step of [`Moments`] applies the weight decay λ.
+/// The place a step of [`Moments`] applies the weight decay λ: the gradient
+/// or θ itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WeightDecay {
     /// Adam's L2 penalty: g ← g + λθ.

@@ -56,7 +56,7 @@ pub(crate) fn prepare_buffer<T: Copy>(buffer: &mut Vec<T>, len: usize, fill: T) 
     true
 }
 
-/// Returns the gradient a step works with: `grad` negated when maximising,
+/// Computes the gradient a step uses: `grad` negated when maximising,
 /// then with the L2 penalty λθ added when λ is nonzero. Negating first
 /// keeps the penalty pulling θ toward 0 when maximising, as PyTorch does.
 pub(crate) fn penalised_gradient<T: Float>(
