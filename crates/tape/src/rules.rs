@@ -252,8 +252,11 @@ pub fn relu<T: Float>(x: T) -> (T, T) {
 pub fn powi<T: Float>(x: T, n: i32) -> (T, T) {
     let d = if n == 0 {
         T::zero()
+    } else if let Some(below) = n.checked_sub(1) {
+        constant::<T>(f64::from(n)) * x.powi(below)
     } else {
-        constant::<T>(f64::from(n)) * x.powi(n - 1)
+        // n - 1 overflows i32 for n = i32::MIN; the exponent is exact in f64.
+        constant::<T>(f64::from(n)) * x.powf(constant::<T>(f64::from(n) - 1.0))
     };
     (x.powi(n), d)
 }
@@ -279,7 +282,8 @@ pub fn powf_constant<T: Float>(x: T, c: T) -> (T, T) {
 /// `∂/∂x = y xʸ⁻¹` and `∂/∂y = xʸ ln x`.
 ///
 /// Where `xʸ = 0` (base 0 with a positive exponent) `∂/∂y` is its limit 0,
-/// not `0 · (-inf)`; where `y = 0` or `xʸ⁻¹ = 0`, `∂/∂x` is 0 (so an
+/// not `0 · (-inf)`, and at `0⁰ = 1` it is 0 too, not `1 · ln 0 = -inf`, as
+/// in PyTorch and JAX; where `y = 0` or `xʸ⁻¹ = 0`, `∂/∂x` is 0 (so an
 /// infinite exponent gives 0, not `inf · 0`). For a negative base `ln x`
 /// is NaN, so `∂/∂y` is NaN: the power is not differentiable in `y` there.
 #[inline]
@@ -291,7 +295,7 @@ pub fn powf<T: Float>(x: T, y: T) -> (T, T, T) {
     } else {
         y * below
     };
-    let dy = if value == T::zero() {
+    let dy = if value == T::zero() || (x == T::zero() && y == T::zero()) {
         T::zero()
     } else {
         value * x.ln()
