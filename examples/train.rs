@@ -41,6 +41,7 @@ use rand::seq::SliceRandom;
 
 /// Trains an MLP classifier and compares it with logistic regression.
 #[derive(Parser, Debug)]
+#[command(allow_negative_numbers = true)]
 struct Args {
     /// Built-in data set: red wine quality >= 6 (1,599 wines) or iris.
     #[arg(long, value_enum, default_value_t = DataChoice::Wine)]
