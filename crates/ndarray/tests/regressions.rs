@@ -15,3 +15,16 @@ fn tensor_powi_at_i32_min_matches_scalar() {
     let want = array![f64::from(n), -f64::from(n), 0.0].into_dyn();
     assert_eq!(g, want);
 }
+
+#[test]
+fn log_softmax_of_all_negative_infinity_lane_is_negative_infinity() {
+    let tape = adjoint_tape::Tape::new();
+    let o =
+        adjoint_ndarray::Tensor::var(&tape, ndarray::array![f64::NEG_INFINITY, f64::NEG_INFINITY]);
+    let log_weights = o.log_softmax(0);
+    let weights = o.softmax(0);
+    for (log_weight, weight) in log_weights.value().iter().zip(weights.value().iter()) {
+        assert_eq!(*log_weight, f64::NEG_INFINITY);
+        assert_eq!(log_weight.exp(), *weight);
+    }
+}

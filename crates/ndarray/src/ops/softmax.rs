@@ -135,7 +135,10 @@ impl<'t> Tensor<'t> {
                 let lse = lse.insert_axis(Axis(axis));
                 Zip::from(self.value())
                     .and_broadcast(&lse)
-                    .map_collect(|&x, &l| x - l)
+                    // A lane of only -inf has lse = -inf; its log-softmax is
+                    // -inf (not -inf - -inf = NaN), so that exp(log_softmax)
+                    // equals the zeros that softmax gives there.
+                    .map_collect(|&x, &l| if l == f64::NEG_INFINITY { l } else { x - l })
             }
         };
         let value = Arc::new(value);
@@ -210,7 +213,8 @@ impl<'t> Tensor<'t> {
     }
 
     /// The log-softmax `xᵢ - lse(x)` along `axis`, from the stable
-    /// log-sum-exp.
+    /// log-sum-exp. A lane whose entries are all `-inf` gives `-inf`
+    /// entries, matching the zeros of [`softmax`](Self::softmax) there.
     ///
     /// Derivative: `x̄ = ḡ - s Σ ḡ` per lane, with `s` the softmax.
     ///
