@@ -146,6 +146,20 @@ fn ratios(series: &BTreeMap<String, Vec<(f64, f64)>>) -> BTreeMap<String, Vec<(f
         .collect()
 }
 
+/// Line colors, distinct from each other (matplotlib's "tab10" cycle).
+const COLORS: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
 /// Draws `series` as lines on log–log axes into a PNG file.
 fn draw(
     path: &Path,
@@ -182,7 +196,7 @@ fn draw(
         .y_desc(y_label)
         .draw()?;
     for (i, (name, points)) in series.iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
+        let color = COLORS[i % COLORS.len()].to_rgba();
         chart
             .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?
             .label(name.as_str())
