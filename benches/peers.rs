@@ -5,7 +5,7 @@
 //! Reverse mode, each recording the function and sweeping once per
 //! gradient:
 //! - `adjoint_tape`: a reused `adjoint::Tape`; `adjoint_gradient`:
-//!   `adjoint::gradient` (a fresh tape per call);
+//!   `adjoint::gradient` (a cleared tape kept per thread);
 //! - `echidna`: `echidna::grad` 0.15 (an Adept-style tape from a
 //!   thread-local pool);
 //! - `reverse`: the `reverse` crate 0.2 with its tape reused (`clear`);
