@@ -436,6 +436,25 @@ impl<T: Real> Tape<T> {
         self.push_statement(name, value, operands)
     }
 
+    /// Divides the partials of the last recorded node by `divisor` and sets
+    /// its logged primal value, for n-ary operations whose normalization is
+    /// known only after their operands are recorded.
+    pub(crate) fn normalize_last_statement(&self, divisor: T, value: T) {
+        let rec = self.recording_mut();
+        let start = match rec.ends.len() {
+            0 | 1 => 0,
+            nodes => rec.ends[nodes - 2] as usize,
+        };
+        for partial in &mut rec.partials[start..] {
+            *partial = *partial / divisor;
+        }
+        if let Some(debug) = &mut rec.debug {
+            if let Some(last) = debug.values.last_mut() {
+                *last = value;
+            }
+        }
+    }
+
     /// Appends a node whose operands come from an iterator that must not
     /// record on this tape.
     pub(crate) fn push_from_iter(

@@ -1,6 +1,8 @@
 //! Operations of many operands, each recorded as a single node with one
 //! operand entry per input (not a chain of binary nodes).
 
+use std::cell::Cell;
+
 use crate::real::Real;
 use crate::rules;
 use crate::var::{Var, common_tape};
@@ -173,13 +175,37 @@ pub fn log_sum_exp<'t, T: Real>(terms: &[Var<'t, T>]) -> Var<'t, T> {
             }
         });
     }
-    let total = terms
-        .iter()
-        .fold(T::zero(), |acc, v| acc + (v.value() - max).exp());
+    // One exp per term: the operands are recorded with the unnormalized
+    // weights exp(xᵢ - m) while their sum accumulates, in term order (so
+    // the value matches the plain f64 loop to the bit), then the node's
+    // partials are divided by the sum. Constants take no operand entry but
+    // count in the sum.
+    let weight = |v: &Var<'t, T>| (v.value() - max).exp();
+    let total = Cell::new(T::zero());
+    let next_term = Cell::new(0);
+    let add_constants_before = |end: usize| {
+        for v in &terms[next_term.get()..end] {
+            total.set(total.get() + weight(v));
+        }
+        next_term.set(end);
+    };
+    let unnormalized = record("log_sum_exp", terms, T::nan(), |i| {
+        add_constants_before(i);
+        let w = weight(&terms[i]);
+        total.set(total.get() + w);
+        next_term.set(i + 1);
+        w
+    });
+    add_constants_before(terms.len());
+    let total = total.get();
     let value = max + total.ln();
-    record("log_sum_exp", terms, value, |i| {
-        (terms[i].value() - max).exp() / total
-    })
+    match unnormalized.tape() {
+        Some(tape) => {
+            tape.normalize_last_statement(total, value);
+            Var::on_tape(tape, unnormalized.raw_index(), value)
+        }
+        None => Var::constant(value),
+    }
 }
 
 #[cfg(test)]
