@@ -30,7 +30,8 @@ fn main() {
     let check = finite_diff::check_gradient(|v| v[0] * v[0] + 3.0 * v[1] * v[1], &[1.0, 1.0], 1e-6);
     println!("{check}");
 
-    // Gradient descent x ← x − 0.1 ∇f(x); each step records on a fresh tape.
+    // Gradient descent x ← x − 0.1 ∇f(x). Each step records the function
+    // again, on a cleared tape that adjoint::gradient keeps per thread.
     let mut point = vec![5.0, 5.0];
     for _ in 0..100 {
         let g = adjoint::gradient(|v| v[0] * v[0] + 3.0 * v[1] * v[1], &point);
