@@ -78,6 +78,9 @@ fn with_spare_tape<T: Real, R>(work: impl FnOnce(&Tape<T>) -> R) -> R {
     let mut tape = spare.unwrap_or_default();
     let result = work(&tape);
     tape.clear();
+    // The closure can reach the tape through a variable; leave no debug
+    // recording on for the next caller.
+    tape.set_debug(false);
     if tape.capacity_bytes() <= MAX_SPARE_TAPE_BYTES {
         // During thread teardown the spare list is gone; the tape is dropped.
         let _ = SPARE_TAPES.try_with(|spares| spares.borrow_mut().push(tape));
