@@ -75,6 +75,7 @@ mod real;
 pub mod rules;
 mod second_order;
 mod select;
+mod sweep;
 mod tape;
 mod var;
 

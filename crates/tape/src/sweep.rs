@@ -1,0 +1,165 @@
+//! The reverse sweep: adjoints flow from an output back to node 0.
+//!
+//! The sweep is one loop over the nodes by index, never recursion, so its
+//! stack use does not grow with the length of the tape.
+
+use std::cell::Cell;
+
+use crate::gradients::Gradients;
+use crate::real::Real;
+use crate::tape::{Recording, Tape};
+
+impl<T: Real> Tape<T> {
+    /// Runs a reverse sweep: `seed` writes the starting adjoints into the
+    /// buffer (sized to `nodes` and zeroed), then adjoints flow from node
+    /// `nodes - 1` down to node 0. The buffer is left holding every node's
+    /// adjoint.
+    ///
+    /// This is the primitive behind [`Var::gradient`](crate::Var::gradient) and the tensor
+    /// gradients; it allocates only when `adjoints` has to grow.
+    ///
+    /// ```
+    /// let tape = adjoint_tape::Tape::new();
+    /// let x = tape.var(3.0);
+    /// let y = x * x;
+    /// let mut adjoints = Vec::new();
+    /// let out = y.index().unwrap();
+    /// tape.sweep_into(&mut adjoints, out + 1, |adj| adj[out] = 1.0);
+    /// assert_eq!(adjoints[x.index().unwrap()], 6.0);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics if `nodes` exceeds [`len`](Self::len), or if a custom
+    /// operation's vjp panics or records on this tape.
+    pub fn sweep_into(&self, adjoints: &mut Vec<T>, nodes: usize, seed: impl FnOnce(&mut [T])) {
+        assert!(
+            nodes <= self.len(),
+            "cannot sweep {nodes} nodes of a tape holding {}",
+            self.len()
+        );
+        let rec = self.recording();
+        // A sweep that starts inside a custom node's outputs must cover all
+        // of them, since the node's vjp reads its whole cotangent.
+        let first_custom_after = rec.customs.partition_point(|c| (c.start as usize) < nodes);
+        let nodes = match first_custom_after.checked_sub(1) {
+            Some(last) => nodes.max(rec.customs[last].end as usize),
+            None => nodes,
+        };
+        adjoints.clear();
+        adjoints.resize(nodes, T::zero());
+        seed(adjoints);
+
+        let _guard = SweepGuard::new(&self.sweeping);
+        let mut top = nodes;
+        for custom in rec.customs[..first_custom_after].iter().rev() {
+            let (start, end) = (custom.start as usize, custom.end as usize);
+            sweep_statements(rec, adjoints, end, top);
+            let (below, outputs) = adjoints.split_at_mut(start);
+            let cotangent = &outputs[..end - start];
+            if cotangent.iter().any(|a| !a.is_zero()) {
+                custom.op.vjp(cotangent, below);
+            }
+            top = start;
+        }
+        sweep_statements(rec, adjoints, 0, top);
+    }
+
+    /// Marks the tape as sweeping until the guard drops, so that recording
+    /// panics meanwhile. The checked sweep of anomaly mode uses it.
+    pub(crate) fn begin_sweep(&self) -> SweepGuard<'_> {
+        SweepGuard::new(&self.sweeping)
+    }
+
+    /// Runs a reverse sweep seeded with `seed` at node `output`, in a buffer
+    /// reused from earlier sweeps.
+    pub(crate) fn gradients_from(&self, output: u32, seed: T) -> Gradients<'_, T> {
+        let mut adjoints = self.spare_adjoints.take();
+        let output = output as usize;
+        self.sweep_into(&mut adjoints, output + 1, |adj| adj[output] = seed);
+        Gradients::new(self, adjoints)
+    }
+
+    /// Takes back a buffer from a dropped [`Gradients`].
+    pub(crate) fn return_adjoints(&self, buffer: Vec<T>) {
+        let spare = self.spare_adjoints.take();
+        // Keep the larger buffer so later sweeps need not grow one.
+        self.spare_adjoints
+            .set(if spare.capacity() > buffer.capacity() {
+                spare
+            } else {
+                buffer
+            });
+    }
+}
+
+/// Adds the contributions of the scalar statements `lo..hi`, from the last
+/// to the first.
+///
+/// The zero-adjoint rule: a node whose adjoint is exactly zero passes
+/// nothing on, so a NaN or infinite partial on a branch that the output
+/// does not depend on (`ln` of a negative number that is multiplied away,
+/// a discarded `select` branch) cannot turn into `0 · NaN = NaN`.
+#[inline]
+fn sweep_statements<T: Real>(rec: &Recording<T>, adjoints: &mut [T], lo: usize, hi: usize) {
+    if lo >= hi {
+        return;
+    }
+    let ends = &rec.ends[..hi];
+    let last_end = ends[hi - 1] as usize;
+    assert!(
+        adjoints.len() >= hi && last_end <= rec.operands.len() && last_end <= rec.partials.len(),
+        "the adjoint buffer and the operand arrays cover the swept nodes"
+    );
+    let operands = rec.operands.as_ptr();
+    let partials = rec.partials.as_ptr();
+    let adjoints_ptr = adjoints.as_mut_ptr();
+    let mut end = last_end;
+    for node in (lo..hi).rev() {
+        // SAFETY: `node < hi <= ends.len()`, and `node - 1` is read only
+        // when `node > 0`.
+        let start = if node == 0 {
+            0
+        } else {
+            unsafe { *ends.get_unchecked(node - 1) as usize }
+        };
+        // SAFETY: `node < hi <= adjoints.len()`, checked above.
+        let adjoint = unsafe { *adjoints_ptr.add(node) };
+        if !adjoint.is_zero() {
+            for entry in start..end {
+                // SAFETY: `ends` never decreases along the tape, so
+                // `entry < end <= last_end`, which is within `operands` and
+                // `partials` (checked above). Every operand index is below
+                // the index of the node that reads it: the push methods
+                // check it when they record, so `operand < node < hi`
+                // is within `adjoints`.
+                unsafe {
+                    let operand = *operands.add(entry) as usize;
+                    let slot = adjoints_ptr.add(operand);
+                    *slot = *slot + adjoint * *partials.add(entry);
+                }
+            }
+        }
+        end = start;
+    }
+}
+
+/// Clears the sweeping flag when the sweep ends, also by a panic.
+pub(crate) struct SweepGuard<'a>(&'a Cell<bool>);
+
+impl<'a> SweepGuard<'a> {
+    fn new(flag: &'a Cell<bool>) -> Self {
+        assert!(
+            !flag.get(),
+            "a reverse sweep started inside another sweep of the same tape"
+        );
+        flag.set(true);
+        Self(flag)
+    }
+}
+
+impl Drop for SweepGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
