@@ -137,6 +137,21 @@ pub(crate) fn scale<T: Coefficient>(partial: T, tangent: T) -> T {
     T::scale_tangent(partial, tangent)
 }
 
+/// Returns `partial · tangent`, or zero where the tangent is zero, with a
+/// branch per tangent.
+///
+/// [`DualVec`](super::DualVec) lanes use this rather than [`scale`]: most
+/// of their lanes are zero, and there skipping the product is faster than
+/// computing and masking it.
+#[inline]
+pub(crate) fn scale_or_skip<T: Coefficient>(partial: T, tangent: T) -> T {
+    if tangent.is_zero() {
+        T::zero()
+    } else {
+        partial * tangent
+    }
+}
+
 /// Returns -1, 0 or 1 as `T` for a sign, 0 for an unknown sign.
 #[inline]
 pub(crate) fn sign_to_unit<T: Coefficient>(sign: Option<Ordering>) -> T {

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::coefficient::{Coefficient, abs_partial, scale};
+use super::coefficient::{Coefficient, abs_partial, scale_or_skip};
 
 /// A dual number with `N` tangent lanes, `value + Σ tangentᵢ·εᵢ`: one
 /// evaluation computes the derivatives along `N` directions, sharing the
@@ -143,7 +143,9 @@ impl<'d, T: Coefficient, const N: usize> DualVec<'d, T, N> {
     /// ```
     #[inline]
     pub fn abs(self) -> Self {
-        let tangents = self.tangents.map(|t| scale(abs_partial(self.value, t), t));
+        let tangents = self
+            .tangents
+            .map(|t| scale_or_skip(abs_partial(self.value, t), t));
         Self::new(self.value.abs(), tangents)
     }
 
@@ -157,14 +159,15 @@ impl<'d, T: Coefficient, const N: usize> DualVec<'d, T, N> {
     /// derivative `partial`.
     #[inline]
     pub(crate) fn unary(self, value: T, partial: T) -> Self {
-        Self::new(value, self.tangents.map(|t| scale(partial, t)))
+        Self::new(value, self.tangents.map(|t| scale_or_skip(partial, t)))
     }
 
     /// Returns the result of a function of `self` and `other`.
     #[inline]
     pub(crate) fn binary(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
         let tangents = array::from_fn(|lane| {
-            scale(d_self, self.tangents[lane]) + scale(d_other, other.tangents[lane])
+            scale_or_skip(d_self, self.tangents[lane])
+                + scale_or_skip(d_other, other.tangents[lane])
         });
         Self::new(value, tangents)
     }
@@ -176,7 +179,9 @@ impl<'d, T: Coefficient, const N: usize> DualVec<'d, T, N> {
             operands
                 .iter()
                 .zip(partials)
-                .fold(T::zero(), |sum, (x, d)| sum + scale(d, x.tangents[lane]))
+                .fold(T::zero(), |sum, (x, d)| {
+                    sum + scale_or_skip(d, x.tangents[lane])
+                })
         });
         Self::new(value, tangents)
     }
