@@ -12,9 +12,9 @@
 //!
 //! Operations whose vector-Jacobian product is not a list of scalar partials
 //! (the tensor nodes, user-defined operations) are recorded as
-//! [`CustomOp`]s: they occupy a range of node indices, one per output
-//! element, and the sweep calls their [`CustomOp::vjp`] when it reaches
-//! the range.
+//! [`CustomOp`]s. Each occupies a range of node indices, one per output
+//! element, and the sweep calls its [`CustomOp::vjp`] when it reaches that
+//! range.
 
 use std::cell::{Cell, UnsafeCell};
 use std::fmt;
