@@ -9,7 +9,7 @@
 //! let y = tape.var(1.0);
 //! let f = x * x + 3.0 * y * y;
 //! let stats = tape.stats();
-//! assert_eq!((stats.nodes, stats.operands), (6, 7));
+//! assert_eq!((stats.nodes, stats.operands), (6, 6));
 //! assert_eq!(stats.by_kind["mul"], 3);
 //!
 //! let grads = f.gradient();
@@ -143,7 +143,8 @@ impl<T: Real> Tape<T> {
     /// let _ = x * x;
     /// let dot = tape.to_dot();
     /// assert!(dot.contains(r##"n1 [label="#1 mul\nvalue 9"]"##));
-    /// assert!(dot.contains(r##"n0 -> n1 [label="3"]"##));
+    /// // x · x is one edge whose partial is 2x.
+    /// assert!(dot.contains(r##"n0 -> n1 [label="6"]"##));
     /// ```
     ///
     /// # Panics
@@ -360,7 +361,7 @@ mod tests {
             r##"n0 [label="#0 input\nvalue 1\nadjoint 2", shape=ellipse];"##,
             r##"n1 [label="#1 input\nvalue 1\nadjoint 6", shape=ellipse];"##,
             r##"n2 [label="#2 mul\nvalue 1\nadjoint 1"];"##,
-            r##"n0 -> n2 [label="1"];"##,
+            r##"n0 -> n2 [label="2"];"##,
             r##"n3 [label="#3 mul\nvalue 3\nadjoint 1"];"##,
             r##"n1 -> n3 [label="3"];"##,
             r##"n4 [label="#4 mul\nvalue 3\nadjoint 1"];"##,
@@ -373,8 +374,8 @@ mod tests {
         for line in expected {
             assert!(dot.contains(line), "missing {line} in\n{dot}");
         }
-        // Two edges n0 -> n2 (x · x), one per operand entry.
-        assert_eq!(dot.matches("n0 -> n2").count(), 2);
+        // x · x is one edge n0 -> n2 whose partial is 2x.
+        assert_eq!(dot.matches("n0 -> n2").count(), 1);
         assert!(dot.ends_with("}\n"));
     }
 

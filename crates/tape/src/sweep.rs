@@ -3,8 +3,6 @@
 //! The sweep is one loop over the nodes by index, never recursion, so its
 //! stack use does not grow with the length of the tape.
 
-use std::cell::Cell;
-
 use crate::gradients::Gradients;
 use crate::real::Real;
 use crate::tape::{Recording, Tape};
@@ -50,7 +48,7 @@ impl<T: Real> Tape<T> {
         adjoints.resize(nodes, T::zero());
         seed(adjoints);
 
-        let _guard = SweepGuard::new(&self.sweeping);
+        let _guard = SweepGuard::new(self);
         let mut top = nodes;
         for custom in rec.customs[..first_custom_after].iter().rev() {
             let (start, end) = (custom.start as usize, custom.end as usize);
@@ -67,8 +65,8 @@ impl<T: Real> Tape<T> {
 
     /// Marks the tape as sweeping until the guard drops, so that recording
     /// panics meanwhile. The checked sweep of anomaly mode uses it.
-    pub(crate) fn begin_sweep(&self) -> SweepGuard<'_> {
-        SweepGuard::new(&self.sweeping)
+    pub(crate) fn begin_sweep(&self) -> SweepGuard<'_, T> {
+        SweepGuard::new(self)
     }
 
     /// Runs a reverse sweep seeded with `seed` at node `output`, in a buffer
@@ -113,53 +111,71 @@ fn sweep_statements<T: Real>(rec: &Recording<T>, adjoints: &mut [T], lo: usize, 
     );
     let operands = rec.operands.as_ptr();
     let partials = rec.partials.as_ptr();
-    let adjoints_ptr = adjoints.as_mut_ptr();
-    let mut end = last_end;
-    for node in (lo..hi).rev() {
-        // SAFETY: `node < hi <= ends.len()`, and `node - 1` is read only
-        // when `node > 0`.
-        let start = if node == 0 {
-            0
-        } else {
-            unsafe { *ends.get_unchecked(node - 1) as usize }
-        };
-        // SAFETY: `node < hi <= adjoints.len()`, checked above.
-        let adjoint = unsafe { *adjoints_ptr.add(node) };
-        if !adjoint.is_zero() {
-            for entry in start..end {
-                // SAFETY: `ends` never decreases along the tape, so
-                // `entry < end <= last_end`, which is within `operands` and
-                // `partials` (checked above). Every operand index is below
-                // the index of the node that reads it: the push methods
-                // check it when they record, so `operand < node < hi`
-                // is within `adjoints`.
-                unsafe {
-                    let operand = *operands.add(entry) as usize;
-                    let slot = adjoints_ptr.add(operand);
+    let adjoints = adjoints.as_mut_ptr();
+    // SAFETY, for every unchecked access below: `node < hi`, which is
+    // within `ends` and `adjoints` (checked above). `ends` never decreases
+    // along the tape, so every entry is below `last_end`, which is within
+    // `operands` and `partials` (checked above). Every operand index is
+    // below the index of the node that reads it, so `operand < node < hi`
+    // is within `adjoints`. The checked push path tests this. The fast
+    // paths rely on every `Var` of a tape having an index below the
+    // tape's length.
+    let propagate = |node: usize, start: usize, end: usize| unsafe {
+        let adjoint = *adjoints.add(node);
+        if adjoint.is_zero() {
+            return;
+        }
+        // Most statements have one or two operands, and a branch on the
+        // count lets those run without a loop.
+        match end - start {
+            1 => {
+                let slot = adjoints.add(*operands.add(start) as usize);
+                *slot = *slot + adjoint * *partials.add(start);
+            }
+            2 => {
+                let a = adjoints.add(*operands.add(start) as usize);
+                *a = *a + adjoint * *partials.add(start);
+                let b = adjoints.add(*operands.add(start + 1) as usize);
+                *b = *b + adjoint * *partials.add(start + 1);
+            }
+            _ => {
+                for entry in start..end {
+                    let slot = adjoints.add(*operands.add(entry) as usize);
                     *slot = *slot + adjoint * *partials.add(entry);
                 }
             }
         }
+    };
+    let mut end = last_end;
+    for node in (lo.max(1)..hi).rev() {
+        // SAFETY: `0 < node < hi <= ends.len()`.
+        let start = unsafe { *ends.get_unchecked(node - 1) } as usize;
+        propagate(node, start, end);
         end = start;
+    }
+    if lo == 0 {
+        propagate(0, 0, end);
     }
 }
 
 /// Clears the sweeping flag when the sweep ends, also by a panic.
-pub(crate) struct SweepGuard<'a>(&'a Cell<bool>);
+pub(crate) struct SweepGuard<'a, T: Real>(&'a Tape<T>);
 
-impl<'a> SweepGuard<'a> {
-    fn new(flag: &'a Cell<bool>) -> Self {
+impl<'a, T: Real> SweepGuard<'a, T> {
+    fn new(tape: &'a Tape<T>) -> Self {
         assert!(
-            !flag.get(),
+            !tape.sweeping.get(),
             "a reverse sweep started inside another sweep of the same tape"
         );
-        flag.set(true);
-        Self(flag)
+        tape.sweeping.set(true);
+        tape.refresh_fast_limits();
+        Self(tape)
     }
 }
 
-impl Drop for SweepGuard<'_> {
+impl<T: Real> Drop for SweepGuard<'_, T> {
     fn drop(&mut self) {
-        self.0.set(false);
+        self.0.sweeping.set(false);
+        self.0.refresh_fast_limits();
     }
 }

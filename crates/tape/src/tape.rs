@@ -81,6 +81,13 @@ pub struct Tape<T: Real = f64> {
     recording: UnsafeCell<Recording<T>>,
     /// Set while a reverse sweep reads the recording; recording then panics.
     pub(crate) sweeping: Cell<bool>,
+    /// The fast push methods record a node only while the node count is
+    /// below `fast_nodes` and the operand entries fit below
+    /// `fast_operands`. Both are the arenas' capacities, capped at
+    /// `u32::MAX`, and both are zero while debug recording is on or a sweep
+    /// runs, which sends every push to the checked path.
+    fast_nodes: Cell<usize>,
+    fast_operands: Cell<usize>,
     /// An adjoint buffer kept between sweeps so that sweeps don't allocate.
     pub(crate) spare_adjoints: Cell<Vec<T>>,
     /// Scratch for n-ary operations whose operands come from an iterator.
@@ -144,6 +151,8 @@ impl<T: Real> Tape<T> {
         Self {
             recording: UnsafeCell::new(Recording::new()),
             sweeping: Cell::new(false),
+            fast_nodes: Cell::new(0),
+            fast_operands: Cell::new(0),
             spare_adjoints: Cell::new(Vec::new()),
             spare_operands: Cell::new(Vec::new()),
             _not_sync: PhantomData,
@@ -165,7 +174,30 @@ impl<T: Real> Tape<T> {
             rec.operands.reserve(operands);
             rec.partials.reserve(operands);
         }
+        tape.refresh_fast_limits();
         tape
+    }
+
+    /// Sets the limits of the fast push path from the arenas' capacities,
+    /// or to zero while debug recording is on or a sweep runs. Every
+    /// method that changes a capacity, the debug flag or the sweeping flag
+    /// calls it.
+    pub(crate) fn refresh_fast_limits(&self) {
+        let rec = self.recording();
+        let (nodes, operands) = if self.sweeping.get() || rec.debug.is_some() {
+            (0, 0)
+        } else {
+            let max = u32::MAX as usize;
+            (
+                rec.ends.capacity().min(max),
+                rec.operands
+                    .capacity()
+                    .min(rec.partials.capacity())
+                    .min(max),
+            )
+        };
+        self.fast_nodes.set(nodes);
+        self.fast_operands.set(operands);
     }
 
     /// The recording, for reading.
@@ -211,8 +243,7 @@ impl<T: Real> Tape<T> {
     /// Panics if the tape already holds `u32::MAX` nodes.
     #[inline]
     pub fn var(&self, value: T) -> Var<'_, T> {
-        let index = self.push_statement("input", value, &[]);
-        Var::on_tape(self, index, value)
+        Var::on_tape(self, self.push_input(value), value)
     }
 
     /// Creates one input variable per value, in order.
@@ -224,7 +255,20 @@ impl<T: Real> Tape<T> {
     /// assert_eq!(f.gradient().wrt_all(&v), vec![2.0, 1.0]);
     /// ```
     pub fn vars(&self, values: &[T]) -> Vec<Var<'_, T>> {
+        self.reserve_nodes(values.len());
         values.iter().map(|&value| self.var(value)).collect()
+    }
+
+    /// Makes room for `additional` more nodes, so that recording them does
+    /// not reallocate the node arena.
+    fn reserve_nodes(&self, additional: usize) {
+        let rec = self.recording_mut();
+        rec.ends.reserve(additional);
+        if let Some(debug) = &mut rec.debug {
+            debug.names.reserve(additional);
+            debug.values.reserve(additional);
+        }
+        self.refresh_fast_limits();
     }
 
     /// Number of nodes recorded (inputs, operations and custom outputs).
@@ -253,8 +297,12 @@ impl<T: Real> Tape<T> {
     /// ```
     /// let tape = adjoint_tape::Tape::new();
     /// let x = tape.var(1.0);
-    /// let _y = x * x + 1.0;
+    /// let y = tape.var(2.0);
+    /// let _z = x * y + 1.0;
     /// assert_eq!(tape.operand_count(), 3);
+    /// // A node with itself is one operand entry: x · x has partial 2x.
+    /// let _w = x * x;
+    /// assert_eq!(tape.operand_count(), 4);
     /// ```
     pub fn operand_count(&self) -> usize {
         self.recording().operands.len()
@@ -277,9 +325,10 @@ impl<T: Real> Tape<T> {
     /// ```
     /// let tape = adjoint_tape::Tape::new();
     /// let x = tape.var(1.0);
-    /// let _y = x * x;
-    /// // 2 nodes of 4 bytes, 2 operands of 12 bytes.
-    /// assert_eq!(tape.memory_bytes(), 2 * 4 + 2 * 12);
+    /// let y = tape.var(2.0);
+    /// let _z = x * y;
+    /// // 3 nodes of 4 bytes, 2 operands of 12 bytes.
+    /// assert_eq!(tape.memory_bytes(), 3 * 4 + 2 * 12);
     /// ```
     pub fn memory_bytes(&self) -> usize {
         let rec = self.recording();
@@ -332,6 +381,7 @@ impl<T: Real> Tape<T> {
             debug.names.clear();
             debug.values.clear();
         }
+        self.refresh_fast_limits();
     }
 
     /// Appends a node with the given operands, returning its index.
@@ -354,28 +404,53 @@ impl<T: Real> Tape<T> {
             .extend(operands.iter().map(|&(index, _)| index));
         rec.partials
             .extend(operands.iter().map(|&(_, partial)| partial));
-        Self::finish_statement(rec, name, value)
+        let index = Self::finish_statement(rec, name, value);
+        self.refresh_fast_limits();
+        index
+    }
+
+    /// Appends an input node, which has no operands.
+    #[inline(always)]
+    fn push_input(&self, value: T) -> u32 {
+        let rec = self.recording.get();
+        // SAFETY: as in `push_unary`.
+        let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
+        if index < self.fast_nodes.get() {
+            // SAFETY: as in `push_unary`; `len` fits in a u32, since every
+            // push keeps the operand count at most `u32::MAX`.
+            unsafe {
+                let rec = &mut *rec;
+                rec.ends.as_mut_ptr().add(index).write(len as u32);
+                rec.ends.set_len(index + 1);
+            }
+            return index as u32;
+        }
+        self.push_statement_cold("input", value, &[])
     }
 
     /// Appends a node with one operand.
     #[inline(always)]
     pub(crate) fn push_unary(&self, name: &'static str, value: T, operand: u32, partial: T) -> u32 {
-        let rec = self.recording_mut();
-        let index = rec.ends.len();
-        let len = rec.operands.len();
-        if rec.debug.is_none()
-            && (operand as usize) < index
-            && index < rec.ends.capacity()
-            && len < rec.operands.capacity()
-            && len < rec.partials.capacity()
-            && len < u32::MAX as usize
-            && index < u32::MAX as usize
-        {
-            // SAFETY: each of the three vectors has room for the entry
-            // written (checked above), `partials` has the same length as
-            // `operands`, and both the new operand end `len + 1` and the
-            // node index fit in a u32.
+        let rec = self.recording.get();
+        // SAFETY: reading the lengths through shared references is sound
+        // even while a sweep holds its shared reference to the recording.
+        let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
+        if index < self.fast_nodes.get() && len < self.fast_operands.get() {
+            debug_assert!(
+                (operand as usize) < index,
+                "operand {operand} of node {index}"
+            );
+            // SAFETY: the limits are nonzero, so no sweep runs and no other
+            // reference to the recording is alive (see `recording_mut`).
+            // Each vector has room for the entry written: `fast_nodes` and
+            // `fast_operands` are at most their capacities, and `partials`
+            // has the same length as `operands`. The limits are at most
+            // `u32::MAX`, so the node index and the new operand end fit in a
+            // u32. The operand is below the new node: a `Var` of this tape
+            // always holds an index below the current length, since nodes
+            // are only appended and `clear` needs `&mut self`.
             unsafe {
+                let rec = &mut *rec;
                 rec.operands.as_mut_ptr().add(len).write(operand);
                 rec.partials.as_mut_ptr().add(len).write(partial);
                 rec.operands.set_len(len + 1);
@@ -388,7 +463,9 @@ impl<T: Real> Tape<T> {
         self.push_statement_cold(name, value, &[(operand, partial)])
     }
 
-    /// Appends a node with two operands.
+    /// Appends a node with two operands. An operation of a node with
+    /// itself (`x * x`) is recorded with one operand entry whose partial is
+    /// the sum of the two.
     #[inline(always)]
     pub(crate) fn push_binary(
         &self,
@@ -397,32 +474,34 @@ impl<T: Real> Tape<T> {
         [a, b]: [u32; 2],
         [da, db]: [T; 2],
     ) -> u32 {
-        let rec = self.recording_mut();
-        let index = rec.ends.len();
-        let len = rec.operands.len();
-        if rec.debug.is_none()
-            && (a as usize) < index
-            && (b as usize) < index
-            && index < rec.ends.capacity()
-            && rec.operands.capacity() - len >= 2
-            && rec.partials.capacity() - len >= 2
-            && len < u32::MAX as usize - 1
-            && index < u32::MAX as usize
-        {
+        let rec = self.recording.get();
+        // SAFETY: as in `push_unary`.
+        let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
+        if index < self.fast_nodes.get() && len + 2 <= self.fast_operands.get() {
+            debug_assert!((a as usize) < index && (b as usize) < index);
+            // Without a branch: the second entry is always written, and
+            // kept only when the operands differ.
+            let same = a == b;
+            let first = if same { da + db } else { da };
+            let end = len + 2 - usize::from(same);
             // SAFETY: as in `push_unary`, with room for two entries.
             unsafe {
+                let rec = &mut *rec;
                 let operands = rec.operands.as_mut_ptr().add(len);
                 operands.write(a);
                 operands.add(1).write(b);
                 let partials = rec.partials.as_mut_ptr().add(len);
-                partials.write(da);
+                partials.write(first);
                 partials.add(1).write(db);
-                rec.operands.set_len(len + 2);
-                rec.partials.set_len(len + 2);
-                rec.ends.as_mut_ptr().add(index).write((len + 2) as u32);
+                rec.operands.set_len(end);
+                rec.partials.set_len(end);
+                rec.ends.as_mut_ptr().add(index).write(end as u32);
                 rec.ends.set_len(index + 1);
             }
             return index as u32;
+        }
+        if a == b {
+            return self.push_statement_cold(name, value, &[(a, da + db)]);
         }
         self.push_statement_cold(name, value, &[(a, da), (b, db)])
     }
@@ -544,6 +623,7 @@ impl<T: Real> Tape<T> {
             end: end as u32,
             op,
         });
+        self.refresh_fast_limits();
         start
     }
 
@@ -580,7 +660,8 @@ impl<T: Real> Tape<T> {
 
     /// Turns on or off the recording of each node's operation name and
     /// primal value, which anomaly checks, statistics and the DOT export
-    /// read. Off by default; while off, recording pays one branch per node.
+    /// read. Off by default. While it is on, every node takes the slower checked
+    /// path.
     ///
     /// Nodes recorded while it was off are listed as `"unknown"` with a NaN
     /// value once it is turned on.
@@ -605,6 +686,7 @@ impl<T: Real> Tape<T> {
             (false, true) => rec.debug = None,
             _ => {}
         }
+        self.refresh_fast_limits();
     }
 
     /// Whether names and values are being recorded (see

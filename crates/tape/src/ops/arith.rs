@@ -29,7 +29,7 @@ macro_rules! binary_operator {
     ($trait:ident, $method:ident, $assign_trait:ident, $assign_method:ident, $rule:path) => {
         impl<'t, T: Real> $trait for Var<'t, T> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn $method(self, other: Self) -> Self {
                 let (value, d_self, d_other) = $rule(self.value(), other.value());
                 self.binary(other, stringify!($method), value, d_self, d_other)
@@ -38,7 +38,7 @@ macro_rules! binary_operator {
 
         impl<'t, T: Real> $trait<T> for Var<'t, T> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn $method(self, other: T) -> Self {
                 let (value, d_self, _) = $rule(self.value(), other);
                 self.unary(stringify!($method), value, d_self)
@@ -47,7 +47,7 @@ macro_rules! binary_operator {
 
         impl<'a, 't, T: Real> $trait<&'a Var<'t, T>> for Var<'t, T> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn $method(self, other: &'a Var<'t, T>) -> Self {
                 $trait::$method(self, *other)
             }
@@ -55,7 +55,7 @@ macro_rules! binary_operator {
 
         impl<'a, 't, T: Real> $trait<Var<'t, T>> for &'a Var<'t, T> {
             type Output = Var<'t, T>;
-            #[inline]
+            #[inline(always)]
             fn $method(self, other: Var<'t, T>) -> Var<'t, T> {
                 $trait::$method(*self, other)
             }
@@ -63,21 +63,21 @@ macro_rules! binary_operator {
 
         impl<'a, 'b, 't, T: Real> $trait<&'b Var<'t, T>> for &'a Var<'t, T> {
             type Output = Var<'t, T>;
-            #[inline]
+            #[inline(always)]
             fn $method(self, other: &'b Var<'t, T>) -> Var<'t, T> {
                 $trait::$method(*self, *other)
             }
         }
 
         impl<'t, T: Real> $assign_trait for Var<'t, T> {
-            #[inline]
+            #[inline(always)]
             fn $assign_method(&mut self, other: Self) {
                 *self = $trait::$method(*self, other);
             }
         }
 
         impl<'t, T: Real> $assign_trait<T> for Var<'t, T> {
-            #[inline]
+            #[inline(always)]
             fn $assign_method(&mut self, other: T) {
                 *self = $trait::$method(*self, other);
             }
@@ -88,7 +88,7 @@ macro_rules! binary_operator {
     (@constant_left $float:ty, $trait:ident, $method:ident, $rule:path) => {
         impl<'t> $trait<Var<'t, $float>> for $float {
             type Output = Var<'t, $float>;
-            #[inline]
+            #[inline(always)]
             fn $method(self, other: Var<'t, $float>) -> Var<'t, $float> {
                 let (value, _, d_other) = $rule(self, other.value());
                 other.unary(stringify!($method), value, d_other)
