@@ -120,41 +120,75 @@ fn sweep_statements<T: Real>(rec: &Recording<T>, adjoints: &mut [T], lo: usize, 
     // is within `adjoints`. The checked push path tests this. The fast
     // paths rely on every `Var` of a tape having an index below the
     // tape's length.
-    let propagate = |node: usize, start: usize, end: usize| unsafe {
-        let adjoint = *adjoints.add(node);
-        if adjoint.is_zero() {
-            return;
-        }
-        // Most statements have one or two operands, and a branch on the
-        // count lets those run without a loop.
-        match end - start {
-            1 => {
-                let slot = adjoints.add(*operands.add(start) as usize);
-                *slot = *slot + adjoint * *partials.add(start);
+    //
+    // Most operations read the node just below them (`y = f(x)` right
+    // after `x`), which makes the sweep a chain of adjoint updates through
+    // memory: each store is loaded back at the next node. The contribution
+    // to node `node - 1` therefore stays in a register (`carry`) and is
+    // added when the sweep reaches that node. The sum is the same as before:
+    // the node just above is the last to contribute to it. `-0.0` is the
+    // identity of IEEE addition, so an empty carry changes nothing, not
+    // even the sign of a zero.
+    let empty = -T::zero();
+    let propagate = |node: usize, start: usize, end: usize, carry: T| -> T {
+        unsafe {
+            let slot = adjoints.add(node);
+            let adjoint = *slot + carry;
+            *slot = adjoint;
+            if adjoint.is_zero() {
+                return empty;
             }
-            2 => {
-                let a = adjoints.add(*operands.add(start) as usize);
-                *a = *a + adjoint * *partials.add(start);
-                let b = adjoints.add(*operands.add(start + 1) as usize);
-                *b = *b + adjoint * *partials.add(start + 1);
-            }
-            _ => {
-                for entry in start..end {
-                    let slot = adjoints.add(*operands.add(entry) as usize);
-                    *slot = *slot + adjoint * *partials.add(entry);
+            let below = node.wrapping_sub(1);
+            let mut next = empty;
+            let mut add = |entry: usize| {
+                let operand = *operands.add(entry) as usize;
+                let contribution = adjoint * *partials.add(entry);
+                if operand == below {
+                    next = next + contribution;
+                } else {
+                    let slot = adjoints.add(operand);
+                    *slot = *slot + contribution;
+                }
+            };
+            // Most statements have one or two operands, and a branch on
+            // the count lets those run without a loop.
+            match end - start {
+                1 => add(start),
+                2 => {
+                    add(start);
+                    add(start + 1);
+                }
+                _ => {
+                    // n-ary statements add their entries in order,
+                    // straight into memory, so a repeated operand sums in
+                    // the order it is listed.
+                    for entry in start..end {
+                        let slot = adjoints.add(*operands.add(entry) as usize);
+                        *slot = *slot + adjoint * *partials.add(entry);
+                    }
                 }
             }
+            next
         }
     };
     let mut end = last_end;
+    let mut carry = empty;
     for node in (lo.max(1)..hi).rev() {
         // SAFETY: `0 < node < hi <= ends.len()`.
         let start = unsafe { *ends.get_unchecked(node - 1) } as usize;
-        propagate(node, start, end);
+        carry = propagate(node, start, end, carry);
         end = start;
     }
     if lo == 0 {
-        propagate(0, 0, end);
+        // Node 0 has no node below it, so its carry is always empty.
+        propagate(0, 0, end, carry);
+    } else {
+        // SAFETY: `lo - 1 < hi`, within `adjoints`. The custom node below
+        // reads this adjoint as part of its cotangent.
+        unsafe {
+            let slot = adjoints.add(lo - 1);
+            *slot = *slot + carry;
+        }
     }
 }
 

@@ -479,11 +479,9 @@ impl<T: Real> Tape<T> {
         let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
         if index < self.fast_nodes.get() && len + 2 <= self.fast_operands.get() {
             debug_assert!((a as usize) < index && (b as usize) < index);
-            // Without a branch: the second entry is always written, and
-            // kept only when the operands differ.
-            let same = a == b;
-            let first = if same { da + db } else { da };
-            let end = len + 2 - usize::from(same);
+            if a == b {
+                return self.push_unary(name, value, a, da + db);
+            }
             // SAFETY: as in `push_unary`, with room for two entries.
             unsafe {
                 let rec = &mut *rec;
@@ -491,11 +489,11 @@ impl<T: Real> Tape<T> {
                 operands.write(a);
                 operands.add(1).write(b);
                 let partials = rec.partials.as_mut_ptr().add(len);
-                partials.write(first);
+                partials.write(da);
                 partials.add(1).write(db);
-                rec.operands.set_len(end);
-                rec.partials.set_len(end);
-                rec.ends.as_mut_ptr().add(index).write(end as u32);
+                rec.operands.set_len(len + 2);
+                rec.partials.set_len(len + 2);
+                rec.ends.as_mut_ptr().add(index).write((len + 2) as u32);
                 rec.ends.set_len(index + 1);
             }
             return index as u32;

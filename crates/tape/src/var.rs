@@ -64,7 +64,7 @@ fn mixed_tapes(a: usize, b: usize) -> ! {
 }
 
 impl<'t, T: Real> Var<'t, T> {
-    #[inline(always)]
+    #[inline]
     pub(crate) fn on_tape(tape: &'t Tape<T>, index: u32, value: T) -> Self {
         Self {
             value,
@@ -183,7 +183,7 @@ impl<'t, T: Real> Var<'t, T> {
 
     /// Records a unary operation on `self` with primal `value` and partial
     /// derivative `partial`.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn unary(self, name: &'static str, value: T, partial: T) -> Self {
         match self.tape {
             Some(tape) => Self::on_tape(
@@ -196,7 +196,7 @@ impl<'t, T: Real> Var<'t, T> {
     }
 
     /// Records a binary operation on `self` and `other`.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn binary(
         self,
         other: Self,
@@ -205,43 +205,20 @@ impl<'t, T: Real> Var<'t, T> {
         d_self: T,
         d_other: T,
     ) -> Self {
-        // Two variables of one tape, or one variable and a constant, stay
-        // inline; two constants and mixed tapes take the out-of-line path.
         match (self.tape, other.tape) {
-            (Some(a), Some(b)) if ptr::eq(a, b) => Self::on_tape(
-                a,
-                a.push_binary(name, value, [self.index, other.index], [d_self, d_other]),
-                value,
-            ),
-            (Some(tape), None) | (None, Some(tape)) => {
-                let (index, partial) = if self.tape.is_some() {
-                    (self.index, d_self)
-                } else {
-                    (other.index, d_other)
-                };
-                Self::on_tape(tape, tape.push_unary(name, value, index, partial), value)
+            (Some(a), Some(b)) => {
+                if !ptr::eq(a, b) {
+                    mixed_tapes(self.index as usize, other.index as usize);
+                }
+                Self::on_tape(
+                    a,
+                    a.push_binary(name, value, [self.index, other.index], [d_self, d_other]),
+                    value,
+                )
             }
-            _ => self.binary_general(other, name, value, d_self, d_other),
-        }
-    }
-
-    /// Records the cases of [`binary`](Self::binary) kept out of line:
-    /// two constants, or variables of two different tapes (a panic).
-    #[inline(never)]
-    fn binary_general(
-        self,
-        other: Self,
-        name: &'static str,
-        value: T,
-        d_self: T,
-        d_other: T,
-    ) -> Self {
-        match (self.tape, other.tape) {
-            (Some(a), Some(b)) if !ptr::eq(a, b) => {
-                mixed_tapes(self.index as usize, other.index as usize)
-            }
+            (Some(_), None) => self.unary(name, value, d_self),
+            (None, Some(_)) => other.unary(name, value, d_other),
             (None, None) => Self::constant(value),
-            _ => self.binary(other, name, value, d_self, d_other),
         }
     }
 
