@@ -10,14 +10,14 @@ use crate::tensor::{Tensor, shape_vec};
 /// Copies the adjoint of `tensor` out of a sweep's buffer; nodes past the
 /// end of the buffer (recorded after the swept output) have adjoint 0.
 fn read_adjoint(adjoints: &[f64], tensor: &Tensor<'_>) -> ArrayD<f64> {
-    let mut out = ArrayD::zeros(tensor.value().raw_dim());
+    let len = tensor.len();
+    let mut out = Vec::with_capacity(len);
     if let Some(range) = tensor.node_range() {
-        let flat = out
-            .as_slice_mut()
-            .expect("a freshly allocated array is contiguous");
-        copy_adjoint(adjoints, range, flat);
+        let available = range.start.min(adjoints.len())..range.end.min(adjoints.len());
+        out.extend_from_slice(&adjoints[available]);
     }
-    out
+    out.resize(len, 0.0);
+    ArrayD::from_shape_vec(tensor.value().raw_dim(), out).expect("one adjoint per element")
 }
 
 /// Copies `adjoints[range]` into `out`, with zeros past the buffer's end.

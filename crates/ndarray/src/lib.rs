@@ -98,10 +98,12 @@ mod checkpoint;
 pub mod data;
 mod error;
 mod gradient;
+mod kernels;
 pub mod loss;
 mod nn;
 mod ops;
 mod params;
+mod pool;
 mod tensor;
 
 pub use error::Error;

@@ -12,6 +12,7 @@ use ndarray::{ArrayD, Axis, IxDyn, Zip};
 
 use crate::error::{Error, expect_ok};
 use crate::ops::softmax::lse_and_weights;
+use crate::pool::PooledArray;
 use crate::tensor::{Slot, Tensor, common_tape, shape_vec};
 
 /// Checks that two loss operands have the same shape.
@@ -36,7 +37,7 @@ fn record_loss<'t>(
     value: f64,
     op: impl FnOnce() -> Box<dyn CustomOp<f64>>,
 ) -> Var<'t> {
-    let value = Arc::new(ArrayD::from_elem(IxDyn(&[]), value));
+    let value = PooledArray::shared(ArrayD::from_elem(IxDyn(&[]), value));
     match common_tape(op_name, tapes) {
         Some(tape) => {
             let start = tape.push_custom(1, op());
@@ -139,8 +140,8 @@ pub fn try_mse<'t>(prediction: &Tensor<'t>, target: &Tensor<'t>) -> Result<Var<'
 struct BinaryCrossEntropy {
     logits: Option<Slot>,
     targets: Option<Slot>,
-    x: Arc<ArrayD<f64>>,
-    t: Arc<ArrayD<f64>>,
+    x: Arc<PooledArray>,
+    t: Arc<PooledArray>,
 }
 
 impl CustomOp<f64> for BinaryCrossEntropy {
@@ -152,13 +153,13 @@ impl CustomOp<f64> for BinaryCrossEntropy {
         let scale = cotangent[0] / self.x.len() as f64;
         if let Some(slot) = &self.logits {
             Zip::from(&mut slot.adjoint_mut(adjoints))
-                .and(&*self.x)
-                .and(&*self.t)
+                .and(&**self.x)
+                .and(&**self.t)
                 .for_each(|a, &x, &t| *a += scale * (rules::sigmoid_value(x) - t));
         }
         if let Some(slot) = &self.targets {
             Zip::from(&mut slot.adjoint_mut(adjoints))
-                .and(&*self.x)
+                .and(&**self.x)
                 .for_each(|a, &x| *a -= scale * x);
         }
     }

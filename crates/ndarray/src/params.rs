@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use adjoint_optim::Optimizer;
 use adjoint_tape::{Tape, Var};
-use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Dimension, IxDyn};
+use ndarray::{ArrayViewD, ArrayViewMutD, Dimension, IxDyn};
 
 use crate::error::Error;
+use crate::pool::PooledArray;
 use crate::tensor::{Leaf, Tensor};
 
 /// The handle of one parameter in a [`ParamSet`].
@@ -38,7 +39,7 @@ struct Entry {
 #[derive(Clone, Debug)]
 struct BoundValue {
     offset: usize,
-    value: Arc<ArrayD<f64>>,
+    value: Arc<PooledArray>,
 }
 
 /// The tape and first node of the last [`ParamSet::bind`].
@@ -141,7 +142,7 @@ impl ParamSet {
         let shape = value.shape().to_vec();
         Arc::make_mut(&mut self.bound).push(BoundValue {
             offset: start,
-            value: Arc::new(value.as_standard_layout().into_owned()),
+            value: PooledArray::shared(value.as_standard_layout().into_owned()),
         });
         self.entries.push(Entry {
             name,

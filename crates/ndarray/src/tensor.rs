@@ -10,6 +10,7 @@ use adjoint_tape::{CustomOp, Tape, Var};
 use ndarray::{Array, ArrayD, ArrayViewD, ArrayViewMutD, Dimension, IxDyn};
 
 use crate::error::{Error, expect_ok};
+use crate::pool::PooledArray;
 
 /// An n-dimensional array of `f64` whose elements are nodes of a [`Tape`].
 ///
@@ -42,7 +43,7 @@ pub struct Tensor<'t> {
     /// The tape and the index of the first element's node; `None` for a
     /// constant.
     node: Option<(&'t Tape, usize)>,
-    value: Arc<ArrayD<f64>>,
+    value: Arc<PooledArray>,
 }
 
 impl fmt::Debug for Tensor<'_> {
@@ -52,7 +53,7 @@ impl fmt::Debug for Tensor<'_> {
             Some((_, start)) => s.field("nodes", &(start..start + self.len())),
             None => s.field("nodes", &"constant"),
         };
-        s.field("value", &*self.value).finish()
+        s.field("value", &**self.value).finish()
     }
 }
 
@@ -73,6 +74,18 @@ impl Slot {
             &mut adjoints[self.start..self.start + len],
         )
         .expect("a slot's node range has one node per element of its shape")
+    }
+}
+
+impl Slot {
+    /// The number of elements (and of nodes) of the operand.
+    pub(crate) fn len(&self) -> usize {
+        self.shape.size()
+    }
+
+    /// The operand's adjoint as a flat slice in row-major order.
+    pub(crate) fn adjoint_slice<'a>(&self, adjoints: &'a mut [f64]) -> &'a mut [f64] {
+        &mut adjoints[self.start..self.start + self.len()]
     }
 }
 
@@ -163,7 +176,7 @@ impl<'t> Tensor<'t> {
     /// assert_eq!(tape.len(), 3);
     /// ```
     pub fn var<D: Dimension>(tape: &'t Tape, value: Array<f64, D>) -> Self {
-        Self::record(tape, Arc::new(value.into_dyn()), Leaf)
+        Self::record(tape, PooledArray::shared(value.into_dyn()), Leaf)
     }
 
     /// A constant tensor on no tape: its adjoint is never computed, and it
@@ -178,7 +191,7 @@ impl<'t> Tensor<'t> {
     /// assert_eq!(c.node_range(), None);
     /// ```
     pub fn constant<D: Dimension>(value: Array<f64, D>) -> Self {
-        Self::constant_arc(Arc::new(value.into_dyn()))
+        Self::constant_arc(PooledArray::shared(value.into_dyn()))
     }
 
     /// A 0-dimensional tensor that is the scalar `var` itself: no node is
@@ -195,7 +208,7 @@ impl<'t> Tensor<'t> {
     /// assert_eq!(t.node_range(), Some(0..1));
     /// ```
     pub fn from_var(var: Var<'t>) -> Self {
-        let value = Arc::new(ArrayD::from_elem(IxDyn(&[]), var.value()));
+        let value = PooledArray::shared(ArrayD::from_elem(IxDyn(&[]), var.value()));
         match (var.tape(), var.index()) {
             (Some(tape), Some(index)) => Self {
                 node: Some((tape, index)),
@@ -258,7 +271,7 @@ impl<'t> Tensor<'t> {
             });
         }
         let values: Vec<f64> = vars.iter().map(|v| v.value()).collect();
-        let value = Arc::new(
+        let value = PooledArray::shared(
             ArrayD::from_shape_vec(IxDyn(shape), values)
                 .expect("the element count was checked against the shape"),
         );
@@ -270,16 +283,28 @@ impl<'t> Tensor<'t> {
     }
 
     /// Wraps a shared value as a constant.
-    pub(crate) fn constant_arc(value: Arc<ArrayD<f64>>) -> Self {
+    pub(crate) fn constant_arc(value: Arc<PooledArray>) -> Self {
         Self { node: None, value }
     }
 
     /// Wraps `value` as the tensor of nodes `start..start + len` of `tape`,
     /// which the caller has recorded.
-    pub(crate) fn on_tape(tape: &'t Tape, start: usize, value: Arc<ArrayD<f64>>) -> Self {
+    pub(crate) fn on_tape(tape: &'t Tape, start: usize, value: Arc<PooledArray>) -> Self {
         Self {
             node: Some((tape, start)),
             value,
+        }
+    }
+
+    /// Wraps `value` as the tensor of nodes `offset..offset + value.len()`
+    /// of this tensor's range: a part of it (or all of it) in row-major
+    /// order, which needs no node of its own. A constant stays a constant.
+    pub(crate) fn alias(&self, offset: usize, value: ArrayD<f64>) -> Self {
+        debug_assert!(offset + value.len() <= self.len());
+        let value = PooledArray::shared(value);
+        match self.node {
+            Some((tape, start)) if !value.is_empty() => Self::on_tape(tape, start + offset, value),
+            _ => Self::constant_arc(value),
         }
     }
 
@@ -288,7 +313,7 @@ impl<'t> Tensor<'t> {
     /// constant.
     pub(crate) fn record(
         tape: &'t Tape,
-        value: Arc<ArrayD<f64>>,
+        value: Arc<PooledArray>,
         op: impl CustomOp<f64> + 'static,
     ) -> Self {
         if value.is_empty() {
@@ -307,7 +332,7 @@ impl<'t> Tensor<'t> {
     }
 
     /// The shared value, for operations that keep it for their vjp.
-    pub(crate) fn value_arc(&self) -> &Arc<ArrayD<f64>> {
+    pub(crate) fn value_arc(&self) -> &Arc<PooledArray> {
         &self.value
     }
 

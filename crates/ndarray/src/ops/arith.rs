@@ -10,10 +10,12 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 use std::sync::Arc;
 
 use adjoint_tape::{CustomOp, Var, rules};
-use ndarray::{ArrayD, ArrayViewD, IxDyn, Zip};
+use ndarray::{ArrayD, Dimension, IxDyn, Zip};
 
 use crate::error::{Error, expect_ok};
-use crate::ops::broadcast::{add_reduced, broadcast_shape};
+use crate::kernels::{add_binary_partial, add_scaled};
+use crate::ops::broadcast::{add_reduced, add_reduced_slot, broadcast_shape};
+use crate::pool::{self, PooledArray};
 use crate::tensor::{Slot, Tensor, common_tape, cotangent_view};
 
 /// The elementwise binary operations.
@@ -58,39 +60,62 @@ struct Binary {
     kind: BinaryKind,
     left: Option<Slot>,
     right: Option<Slot>,
-    lhs: Arc<ArrayD<f64>>,
-    rhs: Arc<ArrayD<f64>>,
+    lhs: Arc<PooledArray>,
+    rhs: Arc<PooledArray>,
     shape: IxDyn,
+}
+
+/// The elements of `array` in row-major order, if it has exactly `shape`
+/// and standard layout.
+fn flat<'a>(array: &'a ArrayD<f64>, shape: &IxDyn) -> Option<&'a [f64]> {
+    if array.shape() == shape.slice() {
+        array.as_slice()
+    } else {
+        None
+    }
 }
 
 impl Binary {
     /// Adds `g ⊙ partial(x, y)` into `slot`'s adjoint, summed back over the
     /// axes the operand was broadcast along.
+    #[inline]
     fn accumulate(
         &self,
         slot: &Slot,
         adjoints: &mut [f64],
-        g: &ArrayViewD<'_, f64>,
+        cotangent: &[f64],
         partial: impl Fn(f64, f64) -> f64,
     ) {
+        let same_shape = slot.shape == self.shape;
+        if let (true, Some(xs), Some(ys)) = (
+            same_shape,
+            flat(&self.lhs, &self.shape),
+            flat(&self.rhs, &self.shape),
+        ) {
+            add_binary_partial(slot.adjoint_slice(adjoints), cotangent, xs, ys, partial);
+            return;
+        }
+        // The zero-adjoint rule of the scalar sweep, as in `add_binary_partial`.
+        let term = |g: f64, x: f64, y: f64| if g == 0.0 { 0.0 } else { g * partial(x, y) };
+        let g = cotangent_view(&self.shape, cotangent);
         let lhs = self.lhs.broadcast(self.shape.clone()).expect("checked");
         let rhs = self.rhs.broadcast(self.shape.clone()).expect("checked");
-        // The zero-adjoint rule of the scalar sweep: a zero cotangent passes
-        // nothing on, so an infinite partial cannot turn into NaN.
-        let term = |g: f64, x: f64, y: f64| if g == 0.0 { 0.0 } else { g * partial(x, y) };
         let mut adjoint = slot.adjoint_mut(adjoints);
-        if adjoint.shape() == g.shape() {
+        if same_shape {
             Zip::from(&mut adjoint)
-                .and(g)
+                .and(&g)
                 .and(&lhs)
                 .and(&rhs)
                 .for_each(|a, &g, &x, &y| *a += term(g, x, y));
         } else {
-            let contribution = Zip::from(g)
+            let mut contribution = pool::zeros(self.shape.clone());
+            Zip::from(&mut contribution)
+                .and(&g)
                 .and(&lhs)
                 .and(&rhs)
-                .map_collect(|&g, &x, &y| term(g, x, y));
+                .for_each(|c, &g, &x, &y| *c = term(g, x, y));
             add_reduced(&mut adjoint, contribution.view(), 1.0);
+            drop(PooledArray::new(contribution));
         }
     }
 }
@@ -101,13 +126,13 @@ impl CustomOp<f64> for Binary {
     }
 
     fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
-        let g = cotangent_view(&self.shape, cotangent);
         // Each kind gets its own loop so that the per-element partials are
-        // inlined; the constant partials of `+` and `-` need no loop at all.
+        // inlined; the constant partials of `+` and `-` need no partials at
+        // all.
         match self.kind {
             BinaryKind::Add | BinaryKind::Sub => {
                 if let Some(slot) = &self.left {
-                    add_reduced(&mut slot.adjoint_mut(adjoints), g.view(), 1.0);
+                    add_reduced_slot(slot, adjoints, &self.shape, cotangent, 1.0);
                 }
                 if let Some(slot) = &self.right {
                     let sign = if matches!(self.kind, BinaryKind::Add) {
@@ -115,26 +140,40 @@ impl CustomOp<f64> for Binary {
                     } else {
                         -1.0
                     };
-                    add_reduced(&mut slot.adjoint_mut(adjoints), g.view(), sign);
+                    add_reduced_slot(slot, adjoints, &self.shape, cotangent, sign);
                 }
             }
             BinaryKind::Mul => {
                 if let Some(slot) = &self.left {
-                    self.accumulate(slot, adjoints, &g, |_, y| y);
+                    self.accumulate(slot, adjoints, cotangent, |_, y| y);
                 }
                 if let Some(slot) = &self.right {
-                    self.accumulate(slot, adjoints, &g, |x, _| x);
+                    self.accumulate(slot, adjoints, cotangent, |x, _| x);
                 }
             }
             kind => {
                 if let Some(slot) = &self.left {
-                    self.accumulate(slot, adjoints, &g, |x, y| kind.rule(x, y).1);
+                    self.accumulate(slot, adjoints, cotangent, |x, y| kind.rule(x, y).1);
                 }
                 if let Some(slot) = &self.right {
-                    self.accumulate(slot, adjoints, &g, |x, y| kind.rule(x, y).2);
+                    self.accumulate(slot, adjoints, cotangent, |x, y| kind.rule(x, y).2);
                 }
             }
         }
+    }
+}
+
+/// Computes `kind` elementwise over two arrays of one shape.
+#[inline]
+fn same_shape_values(kind: BinaryKind, xs: &[f64], ys: &[f64], out: &mut Vec<f64>) {
+    let pairs = xs.iter().zip(ys);
+    // The same values as `rules::{add, sub, mul}`, in loops the compiler
+    // can vectorize.
+    match kind {
+        BinaryKind::Add => out.extend(pairs.map(|(&x, &y)| x + y)),
+        BinaryKind::Sub => out.extend(pairs.map(|(&x, &y)| x - y)),
+        BinaryKind::Mul => out.extend(pairs.map(|(&x, &y)| x * y)),
+        _ => out.extend(pairs.map(|(&x, &y)| kind.rule(x, y).0)),
     }
 }
 
@@ -147,17 +186,27 @@ fn binary<'t>(
     let op = kind.name();
     let shape = broadcast_shape(op, left.shape(), right.shape())?;
     let tape = common_tape(op, [left.tape(), right.tape()]);
-    let lhs = left.value().broadcast(shape.clone()).expect("checked");
-    let rhs = right.value().broadcast(shape.clone()).expect("checked");
-    let zip = Zip::from(&lhs).and(&rhs);
-    // The same values as `rules::{add, sub, mul}`, in loops the compiler
-    // can vectorize.
-    let value = Arc::new(match kind {
-        BinaryKind::Add => zip.map_collect(|&x, &y| x + y),
-        BinaryKind::Sub => zip.map_collect(|&x, &y| x - y),
-        BinaryKind::Mul => zip.map_collect(|&x, &y| x * y),
-        _ => zip.map_collect(|&x, &y| kind.rule(x, y).0),
-    });
+    let value = match (flat(left.value(), &shape), flat(right.value(), &shape)) {
+        (Some(xs), Some(ys)) => {
+            let mut out = pool::take(xs.len());
+            same_shape_values(kind, xs, ys, &mut out);
+            ArrayD::from_shape_vec(shape.clone(), out).expect("one value per element")
+        }
+        _ => {
+            let lhs = left.value().broadcast(shape.clone()).expect("checked");
+            let rhs = right.value().broadcast(shape.clone()).expect("checked");
+            let mut out = pool::zeros(shape.clone());
+            let zip = Zip::from(&mut out).and(&lhs).and(&rhs);
+            match kind {
+                BinaryKind::Add => zip.for_each(|o, &x, &y| *o = x + y),
+                BinaryKind::Sub => zip.for_each(|o, &x, &y| *o = x - y),
+                BinaryKind::Mul => zip.for_each(|o, &x, &y| *o = x * y),
+                _ => zip.for_each(|o, &x, &y| *o = kind.rule(x, y).0),
+            }
+            out
+        }
+    };
+    let value = PooledArray::shared(value);
     let Some(tape) = tape else {
         return Ok(Tensor::constant_arc(value));
     };
@@ -188,23 +237,21 @@ impl CustomOp<f64> for Scaled {
     }
 
     fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
-        let g = cotangent_view(&self.input.shape, cotangent);
-        let factor = self.factor;
-        Zip::from(&mut self.input.adjoint_mut(adjoints))
-            .and(&g)
-            .for_each(|a, &g| {
-                if g != 0.0 {
-                    *a += g * factor;
-                }
-            });
+        add_scaled(self.input.adjoint_slice(adjoints), cotangent, self.factor);
     }
 }
 
 impl<'t> Tensor<'t> {
     /// Maps each element with `f`, whose derivative is the constant
     /// `factor`.
+    #[inline]
     pub(crate) fn map_scaled(&self, f: impl Fn(f64) -> f64, factor: f64) -> Tensor<'t> {
-        let value = Arc::new(self.value().map(|&x| f(x)));
+        let x = self.value();
+        let value = match x.as_slice() {
+            Some(xs) => pool::collect(x.raw_dim(), xs.iter().map(|&x| f(x))),
+            None => pool::collect(x.raw_dim(), x.iter().map(|&x| f(x))),
+        };
+        let value = PooledArray::shared(value);
         match (self.tape(), self.slot()) {
             (Some(tape), Some(input)) => Tensor::record(tape, value, Scaled { input, factor }),
             _ => Tensor::constant_arc(value),

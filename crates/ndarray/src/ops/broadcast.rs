@@ -1,12 +1,11 @@
 //! NumPy broadcasting: the common shape of two operands, summing an
 //! adjoint back to a broadcast operand's own shape, and `broadcast_to`.
 
-use std::sync::Arc;
-
 use adjoint_tape::CustomOp;
-use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Axis, IxDyn, Zip};
+use ndarray::{ArrayViewD, ArrayViewMutD, Axis, Dimension, IxDyn, Zip};
 
 use crate::error::{Error, expect_ok};
+use crate::pool::{self, PooledArray};
 use crate::tensor::{Slot, Tensor, cotangent_view, shape_vec};
 
 /// The shape that `left` and `right` broadcast to under NumPy's rules:
@@ -71,6 +70,50 @@ pub(crate) fn add_reduced(
     target.scaled_add(scale, &summed);
 }
 
+/// Whether an operand of shape `operand`, broadcast to `shape`, only gains
+/// leading axes (or leading axes of length 1 grow): then, in row-major
+/// order, the broadcast repeats the operand's elements as one block.
+fn broadcasts_as_blocks(operand: &[usize], shape: &[usize]) -> bool {
+    let Some(leading) = shape.len().checked_sub(operand.len()) else {
+        return false;
+    };
+    // Skip the operand's leading axes of length 1; the rest must match.
+    let first = operand
+        .iter()
+        .position(|&len| len != 1)
+        .unwrap_or(operand.len());
+    operand[first..] == shape[leading + first..]
+}
+
+/// Adds `scale · cotangent`, whose shape is `shape`, into the adjoint of
+/// the operand in `slot`, summed back to the operand's shape.
+///
+/// The operand's shape must broadcast to `shape`.
+pub(crate) fn add_reduced_slot(
+    slot: &Slot,
+    adjoints: &mut [f64],
+    shape: &IxDyn,
+    cotangent: &[f64],
+    scale: f64,
+) {
+    if broadcasts_as_blocks(slot.shape.slice(), shape.slice()) {
+        // The operand repeats as whole blocks: add each block of the
+        // cotangent (one block when the shapes are equal).
+        let adjoint = slot.adjoint_slice(adjoints);
+        for block in cotangent.chunks_exact(adjoint.len()) {
+            for (a, &g) in adjoint.iter_mut().zip(block) {
+                *a += scale * g;
+            }
+        }
+        return;
+    }
+    add_reduced(
+        &mut slot.adjoint_mut(adjoints),
+        cotangent_view(shape, cotangent),
+        scale,
+    );
+}
+
 /// `broadcast_to`: the adjoint is summed back to the input's shape.
 struct BroadcastTo {
     input: Slot,
@@ -83,8 +126,7 @@ impl CustomOp<f64> for BroadcastTo {
     }
 
     fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
-        let g = cotangent_view(&self.shape, cotangent);
-        add_reduced(&mut self.input.adjoint_mut(adjoints), g, 1.0);
+        add_reduced_slot(&self.input, adjoints, &self.shape, cotangent, 1.0);
     }
 }
 
@@ -139,11 +181,11 @@ impl<'t> Tensor<'t> {
             reason: "the tensor's shape must broadcast to the target shape".into(),
         };
         let view = self.value().broadcast(IxDyn(shape)).ok_or_else(mismatch)?;
-        let mut value = ArrayD::zeros(IxDyn(shape));
+        let mut value = pool::zeros(IxDyn(shape));
         Zip::from(&mut value)
             .and(&view)
             .for_each(|out, &x| *out = x);
-        let value = Arc::new(value);
+        let value = PooledArray::shared(value);
         match (self.tape(), self.slot()) {
             (Some(tape), Some(input)) => Ok(Tensor::record(
                 tape,
@@ -161,7 +203,7 @@ impl<'t> Tensor<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use ndarray::{ArrayD, array};
 
     #[test]
     fn broadcast_shape_aligns_trailing_axes() {
@@ -171,6 +213,47 @@ mod tests {
         );
         assert_eq!(broadcast_shape("add", &[], &[2]).unwrap(), IxDyn(&[2]));
         assert!(broadcast_shape("add", &[2, 3], &[2]).is_err());
+    }
+
+    #[test]
+    fn broadcasts_as_blocks_needs_matching_trailing_axes() {
+        assert!(broadcasts_as_blocks(&[3], &[2, 3]));
+        assert!(broadcasts_as_blocks(&[1, 3], &[4, 3]));
+        assert!(broadcasts_as_blocks(&[], &[4, 3]));
+        assert!(broadcasts_as_blocks(&[1, 1], &[4, 3]));
+        assert!(broadcasts_as_blocks(&[4, 3], &[4, 3]));
+        assert!(!broadcasts_as_blocks(&[4, 1], &[4, 3]));
+        assert!(!broadcasts_as_blocks(&[2, 1, 3], &[2, 4, 3]));
+    }
+
+    #[test]
+    fn add_reduced_slot_matches_add_reduced() {
+        let cotangent = array![[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]].into_dyn();
+        let shape = cotangent.raw_dim();
+        for operand in [&[2usize][..], &[1, 2], &[2, 1], &[2, 1, 2], &[], &[2, 2, 2]] {
+            let slot = Slot {
+                start: 1,
+                shape: IxDyn(operand),
+            };
+            let len = slot.len();
+            let mut adjoints = vec![0.5; len + 2];
+            add_reduced_slot(
+                &slot,
+                &mut adjoints,
+                &shape,
+                cotangent.as_slice().unwrap(),
+                -2.0,
+            );
+            let mut expected = ArrayD::from_elem(IxDyn(operand), 0.5);
+            add_reduced(&mut expected.view_mut(), cotangent.view(), -2.0);
+            assert_eq!(
+                &adjoints[1..=len],
+                expected.as_slice().unwrap(),
+                "operand {operand:?}"
+            );
+            assert_eq!(adjoints[0], 0.5);
+            assert_eq!(adjoints[len + 1], 0.5);
+        }
     }
 
     #[test]

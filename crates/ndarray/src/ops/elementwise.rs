@@ -8,16 +8,23 @@
 
 use std::sync::Arc;
 
+use crate::kernels::{add_binary_partial, add_product};
+use crate::pool::{self, PooledArray};
+use crate::tensor::{Slot, Tensor};
 use adjoint_tape::{CustomOp, rules};
-use ndarray::{ArrayD, Zip};
 
-use crate::tensor::{Slot, Tensor, cotangent_view};
-
-/// `y = f(x)` elementwise, with `f'(x)` stored per element.
+/// `y = f(x)` elementwise, with `f'(x)` stored per element in row-major
+/// order.
 struct Elementwise {
     name: &'static str,
     input: Slot,
-    derivative: ArrayD<f64>,
+    derivative: Vec<f64>,
+}
+
+impl Drop for Elementwise {
+    fn drop(&mut self) {
+        pool::give(std::mem::take(&mut self.derivative));
+    }
 }
 
 impl CustomOp<f64> for Elementwise {
@@ -26,46 +33,102 @@ impl CustomOp<f64> for Elementwise {
     }
 
     fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
-        let g = cotangent_view(&self.input.shape, cotangent);
-        Zip::from(&mut self.input.adjoint_mut(adjoints))
-            .and(&g)
-            .and(&self.derivative)
-            .for_each(|a, &g, &d| {
-                // The zero-adjoint rule: a zero cotangent passes nothing on,
-                // so an infinite derivative cannot produce 0 · inf = NaN.
-                if g != 0.0 {
-                    *a += g * d;
+        add_product(
+            self.input.adjoint_slice(adjoints),
+            cotangent,
+            &self.derivative,
+        );
+    }
+}
+
+/// `y = x²` elementwise. The derivative `2x` is recomputed from the kept
+/// input in the vjp, which costs less than storing it.
+struct Square {
+    input: Slot,
+    x: Arc<PooledArray>,
+}
+
+impl CustomOp<f64> for Square {
+    fn name(&self) -> &'static str {
+        "powi"
+    }
+
+    fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
+        let adjoint = self.input.adjoint_slice(adjoints);
+        match self.x.as_slice() {
+            Some(xs) => add_binary_partial(adjoint, cotangent, xs, xs, |x, _| 2.0 * x),
+            None => {
+                for ((a, &g), &x) in adjoint.iter_mut().zip(cotangent).zip(self.x.iter()) {
+                    let term = g * (2.0 * x);
+                    *a += if g == 0.0 { 0.0 } else { term };
                 }
-            });
+            }
+        }
     }
 }
 
 impl<'t> Tensor<'t> {
     /// Applies `rule`, which returns the value and the derivative at `x`,
     /// to every element.
+    #[inline]
     pub(crate) fn map_rule(
         &self,
         name: &'static str,
         rule: impl Fn(f64) -> (f64, f64),
     ) -> Tensor<'t> {
+        let x = self.value();
         let (Some(tape), Some(input)) = (self.tape(), self.slot()) else {
-            return Tensor::constant_arc(Arc::new(self.value().map(|&x| rule(x).0)));
+            let value = pool::collect(x.raw_dim(), x.iter().map(|&x| rule(x).0));
+            return Tensor::constant_arc(PooledArray::shared(value));
         };
-        let mut value = ArrayD::zeros(self.value().raw_dim());
-        let mut derivative = ArrayD::zeros(self.value().raw_dim());
-        Zip::from(&mut value)
-            .and(&mut derivative)
-            .and(self.value())
-            .for_each(|v, d, &x| (*v, *d) = rule(x));
+        let len = x.len();
+        let mut value = pool::zeros_vec(len);
+        let mut derivative = pool::zeros_vec(len);
+        match x.as_slice() {
+            Some(xs) => {
+                for ((v, d), &x) in value.iter_mut().zip(&mut derivative).zip(xs) {
+                    (*v, *d) = rule(x);
+                }
+            }
+            None => {
+                for ((v, d), &x) in value.iter_mut().zip(&mut derivative).zip(x.iter()) {
+                    (*v, *d) = rule(x);
+                }
+            }
+        }
+        let value =
+            ndarray::ArrayD::from_shape_vec(x.raw_dim(), value).expect("one value per element");
         Tensor::record(
             tape,
-            Arc::new(value),
+            PooledArray::shared(value),
             Elementwise {
                 name,
                 input,
                 derivative,
             },
         )
+    }
+
+    /// Records `x²` with the values and derivatives of `rules::powi(x, 2)`:
+    /// `x.powi(2)` is `x * x` and `2 x.powi(1)` is `2 x`.
+    fn square(&self) -> Tensor<'t> {
+        let x = self.value();
+        let value = match x.as_slice() {
+            Some(xs) => pool::collect(x.raw_dim(), xs.iter().map(|&x| x * x)),
+            None => pool::collect(x.raw_dim(), x.iter().map(|&x| x * x)),
+        };
+        let value = PooledArray::shared(value);
+        match (self.tape(), self.slot()) {
+            (Some(tape), Some(input)) => Tensor::record(
+                tape,
+                value,
+                Square {
+                    input,
+                    x: Arc::clone(self.value_arc()),
+                },
+            ),
+            _ => Tensor::constant_arc(value),
+        }
     }
 
     /// Elementwise `eˣ`; derivative `eˣ` (`+inf` once it overflows, never
@@ -132,7 +195,13 @@ impl<'t> Tensor<'t> {
     /// assert_eq!(g, array![12.0, 0.0].into_dyn());
     /// ```
     pub fn powi(&self, n: i32) -> Tensor<'t> {
-        self.map_rule("powi", |x| rules::powi(x, n))
+        match n {
+            // The same products as `rules::powi(x, 2)` (`x.powi(2)` is
+            // `x * x` and `x.powi(1)` is `x`), without the call to the
+            // runtime's `powi` that a variable exponent costs.
+            2 => self.square(),
+            _ => self.map_rule("powi", |x| rules::powi(x, n)),
+        }
     }
 
     /// Elementwise power with a constant exponent `xᶜ`; derivative

@@ -13,14 +13,15 @@ use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
 use ndarray::{ArrayD, ArrayView1, ArrayView2, ArrayViewD, Axis, Ix1, Ix2, IxDyn};
 
 use crate::error::{Error, expect_ok};
+use crate::pool::{self, PooledArray};
 use crate::tensor::{Slot, Tensor, common_tape, cotangent_view, shape_vec};
 
 /// `y = a b` for operands of one or two dimensions each.
 struct Matmul {
     left: Option<Slot>,
     right: Option<Slot>,
-    lhs: Arc<ArrayD<f64>>,
-    rhs: Arc<ArrayD<f64>>,
+    lhs: Arc<PooledArray>,
+    rhs: Arc<PooledArray>,
     shape: IxDyn,
 }
 
@@ -137,10 +138,39 @@ fn product(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>) -> Result<ArrayD<f64>
             "the inner dimensions {inner_a} and {inner_b} differ"
         )));
     }
+    // The products write into buffers from the pool; with beta = 0 the
+    // zeros they start from are never read.
     let value = match (a.ndim(), b.ndim()) {
-        (2, 2) => as_matrix(a).dot(&as_matrix(b)).into_dyn(),
-        (2, 1) => as_matrix(a).dot(&as_vector(b)).into_dyn(),
-        (1, 2) => as_vector(a).dot(&as_matrix(b)).into_dyn(),
+        (2, 2) => {
+            let (a, b) = (as_matrix(a), as_matrix(b));
+            let mut out = pool::zeros(IxDyn(&[a.nrows(), b.ncols()]));
+            let mut view = out
+                .view_mut()
+                .into_dimensionality::<Ix2>()
+                .expect("a matrix");
+            general_mat_mul(1.0, &a, &b, 0.0, &mut view);
+            out
+        }
+        (2, 1) => {
+            let (a, b) = (as_matrix(a), as_vector(b));
+            let mut out = pool::zeros(IxDyn(&[a.nrows()]));
+            let mut view = out
+                .view_mut()
+                .into_dimensionality::<Ix1>()
+                .expect("a vector");
+            general_mat_vec_mul(1.0, &a, &b, 0.0, &mut view);
+            out
+        }
+        (1, 2) => {
+            let (a, b) = (as_vector(a), as_matrix(b));
+            let mut out = pool::zeros(IxDyn(&[b.ncols()]));
+            let mut view = out
+                .view_mut()
+                .into_dimensionality::<Ix1>()
+                .expect("a vector");
+            general_mat_vec_mul(1.0, &b.t(), &a, 0.0, &mut view);
+            out
+        }
         _ => ArrayD::from_elem(IxDyn(&[]), as_vector(a).dot(&as_vector(b))),
     };
     Ok(value)
@@ -195,7 +225,7 @@ impl<'t> Tensor<'t> {
     /// ```
     pub fn try_matmul(&self, other: &Tensor<'t>) -> Result<Tensor<'t>, Error> {
         let value = product(self.value().view(), other.value().view())?;
-        let value = Arc::new(value);
+        let value = PooledArray::shared(value);
         let Some(tape) = common_tape("matmul", [self.tape(), other.tape()]) else {
             return Ok(Tensor::constant_arc(value));
         };

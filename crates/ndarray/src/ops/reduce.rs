@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use adjoint_tape::{CustomOp, Var};
-use ndarray::{ArrayD, ArrayView1, ArrayViewMut1, Axis, IxDyn, Zip};
+use ndarray::{ArrayD, ArrayView1, ArrayViewMut1, Axis, Dimension, IxDyn, Zip};
 
 use crate::error::{Error, expect_ok};
+use crate::pool::PooledArray;
 use crate::tensor::{Slot, Tensor, cotangent_view};
 
 /// Checks that `axis` is below `ndim`.
@@ -33,16 +34,44 @@ impl CustomOp<f64> for Sum {
     }
 
     fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
-        let mut adjoint = self.input.adjoint_mut(adjoints);
-        let g = cotangent_view(&self.shape, cotangent);
-        let g = match self.axis {
-            Some(axis) => g.insert_axis(Axis(axis)),
-            None => g,
-        };
         let scale = self.scale;
-        Zip::from(&mut adjoint)
-            .and_broadcast(&g)
-            .for_each(|a, &g| *a += g * scale);
+        let shape = self.input.shape.slice();
+        // Row-major fast paths: the lanes of the last axis are contiguous
+        // runs; for a leading axis, the lanes' elements form whole blocks.
+        match self.axis {
+            None => {
+                let g = cotangent[0] * scale;
+                for a in self.input.adjoint_slice(adjoints) {
+                    *a += g;
+                }
+            }
+            Some(axis) if axis + 1 == shape.len() => {
+                let lane = shape[axis];
+                let adjoint = self.input.adjoint_slice(adjoints);
+                for (run, &g) in adjoint.chunks_exact_mut(lane).zip(cotangent) {
+                    let g = g * scale;
+                    for a in run {
+                        *a += g;
+                    }
+                }
+            }
+            Some(axis) if shape[..axis].iter().all(|&len| len == 1) => {
+                let inner: usize = shape[axis + 1..].iter().product();
+                let adjoint = self.input.adjoint_slice(adjoints);
+                for block in adjoint.chunks_exact_mut(inner) {
+                    for (a, &g) in block.iter_mut().zip(cotangent) {
+                        *a += g * scale;
+                    }
+                }
+            }
+            Some(axis) => {
+                let mut adjoint = self.input.adjoint_mut(adjoints);
+                let g = cotangent_view(&self.shape, cotangent).insert_axis(Axis(axis));
+                Zip::from(&mut adjoint)
+                    .and_broadcast(&g)
+                    .for_each(|a, &g| *a += g * scale);
+            }
+        }
     }
 }
 
@@ -69,8 +98,8 @@ struct Extremum {
     name: &'static str,
     input: Slot,
     axis: Option<usize>,
-    x: Arc<ArrayD<f64>>,
-    out: Arc<ArrayD<f64>>,
+    x: Arc<PooledArray>,
+    out: Arc<PooledArray>,
 }
 
 impl CustomOp<f64> for Extremum {
@@ -86,7 +115,7 @@ impl CustomOp<f64> for Extremum {
                 Zip::from(adjoint.lanes_mut(Axis(axis)))
                     .and(self.x.lanes(Axis(axis)))
                     .and(&g)
-                    .and(&*self.out)
+                    .and(&**self.out)
                     .for_each(|a, x, &g, &m| split_among_picks(a, x, m, g));
             }
             None => {
@@ -125,7 +154,7 @@ impl<'t> Tensor<'t> {
             Some(axis) => self.value().sum_axis(Axis(axis)) * scale,
             None => ArrayD::from_elem(IxDyn(&[]), self.value().sum() * scale),
         };
-        let value = Arc::new(value);
+        let value = PooledArray::shared(value);
         match (self.tape(), self.slot()) {
             (Some(tape), Some(input)) => {
                 let shape = value.raw_dim();
@@ -264,7 +293,7 @@ impl<'t> Tensor<'t> {
                 ArrayD::from_elem(IxDyn(&[]), m)
             }
         };
-        let value = Arc::new(value);
+        let value = PooledArray::shared(value);
         let (Some(tape), Some(input)) = (self.tape(), self.slot()) else {
             return Ok(Tensor::constant_arc(value));
         };

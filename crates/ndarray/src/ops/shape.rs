@@ -2,13 +2,12 @@
 //! concatenation and stacking. Each output is a new node range; the vjp
 //! routes every output adjoint back to the element it came from.
 
-use std::sync::Arc;
-
 use adjoint_tape::CustomOp;
 use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Order, Slice, Zip};
 
 use crate::error::{Error, expect_ok};
 use crate::ops::reduce::check_axis;
+use crate::pool::{self, PooledArray};
 use crate::tensor::{Slot, Tensor, common_tape, cotangent_view, shape_vec};
 
 /// `permute_axes`: output axis `i` is input axis `axes[i]`.
@@ -28,28 +27,6 @@ impl CustomOp<f64> for Permute {
         let adjoint = self.input.adjoint_mut(adjoints);
         let mut permuted = adjoint.permuted_axes(IxDyn(&self.axes));
         permuted += &g;
-    }
-}
-
-/// `reshape`: both sides are in row-major order, so the adjoint is added
-/// element for element.
-struct Reshape {
-    input: Slot,
-}
-
-impl CustomOp<f64> for Reshape {
-    fn name(&self) -> &'static str {
-        "reshape"
-    }
-
-    fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
-        let start = self.input.start;
-        for (a, &g) in adjoints[start..start + cotangent.len()]
-            .iter_mut()
-            .zip(cotangent)
-        {
-            *a += g;
-        }
     }
 }
 
@@ -130,14 +107,20 @@ impl CustomOp<f64> for Concatenate {
 
 /// Copies `view` into a new array in standard layout.
 fn standard(view: ArrayViewD<'_, f64>) -> ArrayD<f64> {
-    let mut out = ArrayD::zeros(view.raw_dim());
-    Zip::from(&mut out).and(&view).for_each(|o, &x| *o = x);
-    out
+    match view.as_slice() {
+        Some(elements) => pool::collect(view.raw_dim(), elements.iter().copied()),
+        None => {
+            let mut out = pool::zeros(view.raw_dim());
+            Zip::from(&mut out).and(&view).for_each(|o, &x| *o = x);
+            out
+        }
+    }
 }
 
-/// Resolves a slice's start and end against an axis of length `len`, as
-/// ndarray does (negative values count from the end).
-fn resolve_slice(slice: Slice, len: usize) -> Result<(), Error> {
+/// Resolves a slice's start against an axis of length `len`, as ndarray
+/// does (negative values count from the end), after checking that the
+/// start and the end lie within the axis.
+fn resolve_slice(slice: Slice, len: usize) -> Result<usize, Error> {
     let resolve = |i: isize| {
         if i < 0 {
             len.checked_sub(i.unsigned_abs())
@@ -148,7 +131,7 @@ fn resolve_slice(slice: Slice, len: usize) -> Result<(), Error> {
     let start = resolve(slice.start);
     let end = slice.end.map_or(Some(len), resolve);
     match (start, end) {
-        (Some(start), Some(end)) if start <= len && end <= len => Ok(()),
+        (Some(start), Some(end)) if start <= len && end <= len => Ok(start),
         _ => Err(Error::IndexOutOfRange {
             op: "slice_axis",
             index: slice.end.unwrap_or(slice.start).unsigned_abs(),
@@ -165,7 +148,7 @@ impl<'t> Tensor<'t> {
         value: ArrayD<f64>,
         op: impl FnOnce(Slot) -> O,
     ) -> Tensor<'t> {
-        let value = Arc::new(value);
+        let value = PooledArray::shared(value);
         match (self.tape(), self.slot()) {
             (Some(tape), Some(input)) => Tensor::record(tape, value, op(input)),
             _ => Tensor::constant_arc(value),
@@ -264,7 +247,7 @@ impl<'t> Tensor<'t> {
     /// assert!(Tensor::constant(array![1.0, 2.0]).try_reshape(&[3]).is_err());
     /// ```
     pub fn try_reshape(&self, shape: &[usize]) -> Result<Tensor<'t>, Error> {
-        let value = self
+        let view = self
             .value()
             .to_shape((IxDyn(shape), Order::RowMajor))
             .map_err(|_| Error::ShapeMismatch {
@@ -272,9 +255,10 @@ impl<'t> Tensor<'t> {
                 left: shape_vec(self.shape()),
                 right: shape_vec(shape),
                 reason: "the number of elements must stay the same".into(),
-            })?
-            .into_owned();
-        Ok(self.unary_shape_op(value, |input| Reshape { input }))
+            })?;
+        // Both shapes read the elements in row-major order, which is the
+        // order of the nodes: the result shares this tensor's nodes.
+        Ok(self.alias(0, standard(view.view())))
     }
 
     /// Inserts an axis of length 1 at position `axis`.
@@ -324,9 +308,15 @@ impl<'t> Tensor<'t> {
     pub fn slice_axis(&self, axis: usize, slice: impl Into<Slice>) -> Tensor<'t> {
         let slice = slice.into();
         expect_ok(check_axis("slice_axis", axis, self.ndim()));
-        expect_ok(resolve_slice(slice, self.shape()[axis]));
+        let start = expect_ok(resolve_slice(slice, self.shape()[axis]));
         assert!(slice.step != 0, "slice_axis: the step must not be 0");
         let value = standard(self.value().slice_axis(Axis(axis), slice));
+        if slice.step == 1 && self.shape()[..axis].iter().all(|&len| len == 1) {
+            // A run of whole blocks along the first axis longer than 1 is a
+            // run of consecutive nodes: share them instead of recording.
+            let block: usize = self.shape()[axis + 1..].iter().product();
+            return self.alias(start * block, value);
+        }
         let shape = value.raw_dim();
         self.unary_shape_op(value, |input| SliceAxis {
             input,
@@ -475,12 +465,15 @@ impl<'t> Tensor<'t> {
             }
             offsets.push(offsets[offsets.len() - 1] + t.shape()[axis]);
         }
-        let views: Vec<_> = tensors.iter().map(|t| t.value().view()).collect();
-        let value = Arc::new(standard(
-            ndarray::concatenate(Axis(axis), &views)
-                .expect("the shapes were checked")
-                .view(),
-        ));
+        let mut shape = first.shape().to_vec();
+        shape[axis] = offsets[offsets.len() - 1];
+        let mut value = pool::zeros(IxDyn(&shape));
+        for (i, t) in tensors.iter().enumerate() {
+            value
+                .slice_axis_mut(Axis(axis), Slice::from(offsets[i]..offsets[i + 1]))
+                .assign(t.value());
+        }
+        let value = PooledArray::shared(value);
         let Some(tape) = common_tape("concatenate", tensors.iter().map(Tensor::tape)) else {
             return Ok(Tensor::constant_arc(value));
         };

@@ -13,6 +13,7 @@ use ndarray::{ArrayD, ArrayView1, ArrayViewMut1, Axis, IxDyn, Zip};
 
 use crate::error::{Error, expect_ok};
 use crate::ops::reduce::check_axis;
+use crate::pool::{self, PooledArray};
 use crate::tensor::{Slot, Tensor, cotangent_view};
 
 /// Writes the softmax weights of `lane` into `weights` and returns its
@@ -45,10 +46,10 @@ fn lse_lane(lane: ArrayView1<'_, f64>, mut weights: ArrayViewMut1<'_, f64>) -> f
 
 /// The softmax weights along `axis` and the log-sum-exp of every lane.
 pub(crate) fn lse_and_weights(x: &ArrayD<f64>, axis: usize) -> (ArrayD<f64>, ArrayD<f64>) {
-    let mut weights = ArrayD::zeros(x.raw_dim());
+    let mut weights = pool::zeros(x.raw_dim());
     let mut lane_shape = x.shape().to_vec();
     lane_shape.remove(axis);
-    let mut lse = ArrayD::zeros(IxDyn(&lane_shape));
+    let mut lse = pool::zeros(IxDyn(&lane_shape));
     Zip::from(weights.lanes_mut(Axis(axis)))
         .and(x.lanes(Axis(axis)))
         .and(&mut lse)
@@ -70,7 +71,7 @@ struct Softmax {
     kind: Kind,
     input: Slot,
     axis: usize,
-    weights: Arc<ArrayD<f64>>,
+    weights: Arc<PooledArray>,
     shape: IxDyn,
 }
 
@@ -90,7 +91,7 @@ impl CustomOp<f64> for Softmax {
         match self.kind {
             // x̄ += ḡ s
             Kind::LogSumExp => Zip::from(&mut adjoint)
-                .and(&*self.weights)
+                .and(&**self.weights)
                 .and_broadcast(&g.insert_axis(axis))
                 .for_each(|a, &s, &g| *a += g * s),
             // x̄ += s ⊙ (ḡ - Σ ḡ s)
@@ -128,20 +129,26 @@ impl<'t> Tensor<'t> {
     ) -> Result<Tensor<'t>, Error> {
         check_axis(op, axis, self.ndim())?;
         let (lse, weights) = lse_and_weights(self.value(), axis);
+        let weights = PooledArray::shared(weights);
         let value = match kind {
-            Kind::LogSumExp => lse,
-            Kind::Softmax => weights.clone(),
+            Kind::LogSumExp => PooledArray::shared(lse),
+            Kind::Softmax => {
+                drop(PooledArray::new(lse));
+                Arc::clone(&weights)
+            }
             Kind::LogSoftmax => {
-                let lse = lse.insert_axis(Axis(axis));
-                Zip::from(self.value())
-                    .and_broadcast(&lse)
+                let lse = PooledArray::new(lse.insert_axis(Axis(axis)));
+                let mut value = pool::zeros(self.value().raw_dim());
+                Zip::from(&mut value)
+                    .and(self.value())
+                    .and_broadcast(&*lse)
                     // A lane of only -inf has lse = -inf; its log-softmax is
                     // -inf (not -inf - -inf = NaN), so that exp(log_softmax)
                     // equals the zeros that softmax gives there.
-                    .map_collect(|&x, &l| if l == f64::NEG_INFINITY { l } else { x - l })
+                    .for_each(|v, &x, &l| *v = if l == f64::NEG_INFINITY { l } else { x - l });
+                PooledArray::shared(value)
             }
         };
-        let value = Arc::new(value);
         let (Some(tape), Some(input)) = (self.tape(), self.slot()) else {
             return Ok(Tensor::constant_arc(value));
         };
@@ -150,7 +157,7 @@ impl<'t> Tensor<'t> {
             kind,
             input,
             axis,
-            weights: Arc::new(weights),
+            weights,
             shape,
         };
         Ok(Tensor::record(tape, value, op))
