@@ -1,10 +1,12 @@
 //! The ADBench Gaussian mixture model objective (1000 points) and its
-//! gradient, five ways. `f64` is the plain objective. `tape` records the
+//! gradient, six ways. `f64` is the plain objective. `tape` records the
 //! same generic source on a reused tape and sweeps once. `tape_nary` does
 //! the same with the engine's n-ary nodes for each log-sum-exp and squared
-//! norm. `tensor` uses the tensor nodes of `adjoint::tensor` (one matrix
-//! product per component). `analytic` is the hand-derived gradient, the
-//! floor that any automatic method is measured against.
+//! norm. `tensor` uses the tensor nodes of `adjoint::tensor` with all
+//! components in one matrix product, as JAX's version batches them in one
+//! `einsum`. `tensor_loop` uses tensor nodes with one matrix product per
+//! component. `analytic` is the hand-derived gradient, the floor that any
+//! automatic method is measured against.
 //!
 //! Problems (criterion group `gmm/d{d}_K{K}`, parameter = gradient
 //! length): d2_K5, d10_K5, d10_K25 and d20_K25 from ADBench's inputs of
@@ -98,12 +100,75 @@ fn objective_nary<'t>(input: &GmmInput, params: &[Var<'t>]) -> Var<'t> {
     data_term - input.n as f64 * adjoint::log_sum_exp(alphas) + prior
 }
 
+/// Computes the GMM objective with tensor nodes, all components at once.
+///
+/// Row `r` of the points maps to `Q_c (r - mu_c)` for every component `c`
+/// in one matrix product: the points with a column of ones appended, times
+/// the factors `Q_c^T` side by side with the row `-(Q_c mu_c)^T` below
+/// them. `params` is the flat parameter vector as one tensor, `points` the
+/// `n x (d + 1)` data with the column of ones (see [`points_with_ones`]) as
+/// a constant. Like [`objective_nary`] it leaves out the parameter-free
+/// constant.
+fn objective_tensor<'t>(input: &GmmInput, params: &Tensor<'t>, points: &Tensor<'t>) -> Var<'t> {
+    let (n, d, k) = (input.n, input.d, input.k);
+    let icf_len = input.icf_len();
+    let alphas = params.slice_axis(0, 0..k);
+    let means = params.slice_axis(0, k..k + k * d).reshape(&[k, d]);
+    let icf = params
+        .slice_axis(0, k + k * d..k + k * d + k * icf_len)
+        .reshape(&[k, icf_len]);
+    let log_diagonals = icf.slice_axis(1, 0..d);
+    let lower = icf.slice_axis(1, d..icf_len);
+    let diagonals = log_diagonals.exp();
+    let sum_q = log_diagonals.sum_axis(1);
+
+    // Column block c of the d x (K d) matrix is Q_c^T: entry (col, c d + row)
+    // is Q_c's entry (row, col).
+    let zero = Var::constant(0.0);
+    let width = k * d;
+    let mut factor_entries = vec![zero; d * width];
+    for c in 0..k {
+        let mut lower_index = 0;
+        for col in 0..d {
+            factor_entries[col * width + c * d + col] = diagonals.get(&[c, col]);
+            for row in col + 1..d {
+                factor_entries[col * width + c * d + row] = lower.get(&[c, lower_index]);
+                lower_index += 1;
+            }
+        }
+    }
+    let factors_t = Tensor::from_vars(&factor_entries, &[d, width]);
+    // Row c of means Q^T holds mu_c^T Q_{c'}^T for every c'; the blocks
+    // with c' = c are the ones needed.
+    let all_means = means.matmul(&factors_t).reshape(&[k * width]);
+    let own_blocks: Vec<usize> = (0..k)
+        .flat_map(|c| (0..d).map(move |j| c * width + c * d + j))
+        .collect();
+    let shifts = -all_means.select(0, &own_blocks).reshape(&[1, width]);
+    let affine = Tensor::concatenate(0, &[factors_t, shifts]);
+    let transformed = points.matmul(&affine);
+    let squared_norms = transformed.powi(2).reshape(&[n, k, d]).sum_axis(2);
+    let offsets = &alphas + &sum_q;
+    let betas = squared_norms * -0.5 + &offsets;
+    let data_term = betas.log_sum_exp(1).sum();
+
+    let gamma_sq = input.wishart_gamma * input.wishart_gamma;
+    let m = f64::from(input.wishart_m);
+    let squares = diagonals.powi(2).sum() + lower.powi(2).sum();
+    let prior = 0.5 * gamma_sq * squares - m * log_diagonals.sum();
+    data_term - input.n as f64 * alphas.log_sum_exp(0).to_scalar() + prior
+}
+
 /// Computes the GMM objective with tensor nodes: per component one matrix
 /// product of the centred points with the triangular factor, then one
 /// log-sum-exp over the stacked components. `params` is the flat parameter
 /// vector as one tensor, `points` the `n x d` data as a constant. Like
 /// [`objective_nary`] it leaves out the parameter-free constant.
-fn objective_tensor<'t>(input: &GmmInput, params: &Tensor<'t>, points: &Tensor<'t>) -> Var<'t> {
+fn objective_tensor_loop<'t>(
+    input: &GmmInput,
+    params: &Tensor<'t>,
+    points: &Tensor<'t>,
+) -> Var<'t> {
     let (d, k) = (input.d, input.k);
     let icf_len = input.icf_len();
     let alphas = params.slice_axis(0, 0..k);
@@ -152,6 +217,15 @@ fn points(input: &GmmInput) -> Array2<f64> {
         .expect("a GMM input holds n d coordinates")
 }
 
+/// The data points of `input` as an `n x (d + 1)` array whose last column
+/// is all ones.
+fn points_with_ones(input: &GmmInput) -> Array2<f64> {
+    let d = input.d;
+    Array2::from_shape_fn((input.n, d + 1), |(i, j)| {
+        if j < d { input.x[i * d + j] } else { 1.0 }
+    })
+}
+
 /// Checks once, before timing, that both tape gradients match the
 /// analytic one.
 fn check_gradients(input: &GmmInput) {
@@ -162,7 +236,10 @@ fn check_gradients(input: &GmmInput) {
     let nary = adjoint::gradient(|x| objective_nary(input, x), &params);
     let tape = Tape::new();
     let flat = Tensor::var(&tape, Array1::from(params.clone()));
-    let tensor = objective_tensor(input, &flat, &Tensor::constant(points(input)))
+    let tensor = objective_tensor(input, &flat, &Tensor::constant(points_with_ones(input)))
+        .gradient()
+        .wrt_tensor(&flat);
+    let tensor_loop = objective_tensor_loop(input, &flat, &Tensor::constant(points(input)))
         .gradient()
         .wrt_tensor(&flat);
     for (i, &expected) in analytic.iter().enumerate() {
@@ -171,6 +248,7 @@ fn check_gradients(input: &GmmInput) {
             ("tape", generic[i]),
             ("tape_nary", nary[i]),
             ("tensor", tensor[i]),
+            ("tensor_loop", tensor_loop[i]),
         ] {
             assert!(
                 (got - expected).abs() <= tolerance,
@@ -222,12 +300,23 @@ fn gmm(c: &mut config::Bench) {
             });
         });
 
-        let data = points(&input);
+        let data = points_with_ones(&input);
         group.bench_with_input(BenchmarkId::new("tensor", id), &params, |b, params| {
             b.iter(|| {
                 tape.clear();
                 let flat = Tensor::var(&tape, Array1::from(black_box(params).clone()));
                 let objective = objective_tensor(&input, &flat, &Tensor::constant(data.clone()));
+                black_box(objective.gradient().wrt_tensor(&flat))
+            });
+        });
+
+        let data = points(&input);
+        group.bench_with_input(BenchmarkId::new("tensor_loop", id), &params, |b, params| {
+            b.iter(|| {
+                tape.clear();
+                let flat = Tensor::var(&tape, Array1::from(black_box(params).clone()));
+                let objective =
+                    objective_tensor_loop(&input, &flat, &Tensor::constant(data.clone()));
                 black_box(objective.gradient().wrt_tensor(&flat))
             });
         });

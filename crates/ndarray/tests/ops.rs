@@ -19,12 +19,14 @@ fn arithmetic_same_shape() {
 
 #[test]
 fn arithmetic_broadcasts() {
-    let cases: [(&str, &[usize], &[usize]); 5] = [
+    let cases: [(&str, &[usize], &[usize]); 7] = [
         ("row", &[3, 4], &[1, 4]),
         ("column", &[3, 4], &[3, 1]),
         ("trailing vector", &[3, 4], &[4]),
         ("scalar tensor", &[3, 4], &[]),
         ("both sides", &[3, 1], &[1, 4]),
+        ("trailing matrix", &[2, 3, 4], &[3, 4]),
+        ("middle axis", &[2, 3, 4], &[2, 1, 4]),
     ];
     for (i, (name, left, right)) in cases.into_iter().enumerate() {
         let seed = 10 * i as u64;
@@ -169,6 +171,24 @@ fn shape_operations() {
     );
     check_gradient("insert_axis", |v| weighted_sum(&v[0].insert_axis(1)), &x);
     check_gradient(
+        "slice_axis along axis 0",
+        |v| weighted_sum(&v[0].slice_axis(0, 1..2)),
+        &x,
+    );
+    check_gradient(
+        "slice of a slice",
+        |v| weighted_sum(&(&v[0].slice_axis(0, 0..1).slice_axis(1, 1..3) * 2.0)),
+        &x,
+    );
+    check_gradient(
+        "overlapping slices",
+        |v| {
+            let flat = v[0].reshape(&[24]);
+            weighted_sum(&(&flat.slice_axis(0, 1..24) * &flat.slice_axis(0, 0..23)))
+        },
+        &x,
+    );
+    check_gradient(
         "slice_axis with step",
         |v| weighted_sum(&v[0].slice_axis(2, Slice::new(-1, None, -2))),
         &x,
@@ -239,6 +259,7 @@ fn elementwise_functions() {
     check_gradient("exp", |v| weighted_sum(&v[0].exp()), &any);
     check_gradient("ln", |v| weighted_sum(&v[0].ln()), &pos);
     check_gradient("sqrt", |v| weighted_sum(&v[0].sqrt()), &pos);
+    check_gradient("powi 2", |v| weighted_sum(&v[0].powi(2)), &any);
     check_gradient("powi 3", |v| weighted_sum(&v[0].powi(3)), &any);
     check_gradient("powi -2", |v| weighted_sum(&v[0].powi(-2)), &pos);
     check_gradient("powf", |v| weighted_sum(&v[0].powf(1.7)), &pos);
@@ -333,4 +354,10 @@ fn column_major_inputs() {
     check_gradient("max", |v| v[0].max() * v[1].min(), &inputs);
     check_gradient("reshape", |v| weighted_sum(&v[0].reshape(&[12])), &inputs);
     check_gradient("softmax", |v| weighted_sum(&v[0].softmax(1)), &inputs);
+    check_gradient("powi 2", |v| weighted_sum(&v[0].powi(2)), &inputs);
+    check_gradient(
+        "slice_axis along axis 0",
+        |v| weighted_sum(&v[0].slice_axis(0, 1..3)),
+        &inputs,
+    );
 }

@@ -14,7 +14,7 @@ use ndarray::{ArrayD, Dimension, IxDyn, Zip};
 
 use crate::error::{Error, expect_ok};
 use crate::kernels::{add_binary_partial, add_scaled};
-use crate::ops::broadcast::{add_reduced, add_reduced_slot, broadcast_shape};
+use crate::ops::broadcast::{add_reduced, add_reduced_slot, broadcast_shape, broadcasts_as_blocks};
 use crate::pool::{self, PooledArray};
 use crate::tensor::{Slot, Tensor, common_tape, cotangent_view};
 
@@ -163,18 +163,61 @@ impl CustomOp<f64> for Binary {
     }
 }
 
-/// Computes `kind` elementwise over two arrays of one shape.
+/// Appends `kind` applied elementwise to two runs of one length, or to a
+/// run and a single element, to `out`.
 #[inline]
-fn same_shape_values(kind: BinaryKind, xs: &[f64], ys: &[f64], out: &mut Vec<f64>) {
-    let pairs = xs.iter().zip(ys);
+fn extend_values(kind: BinaryKind, xs: &[f64], ys: &[f64], out: &mut Vec<f64>) {
     // The same values as `rules::{add, sub, mul}`, in loops the compiler
     // can vectorize.
-    match kind {
-        BinaryKind::Add => out.extend(pairs.map(|(&x, &y)| x + y)),
-        BinaryKind::Sub => out.extend(pairs.map(|(&x, &y)| x - y)),
-        BinaryKind::Mul => out.extend(pairs.map(|(&x, &y)| x * y)),
-        _ => out.extend(pairs.map(|(&x, &y)| kind.rule(x, y).0)),
+    #[inline(always)]
+    fn apply(xs: &[f64], ys: &[f64], out: &mut Vec<f64>, f: impl Fn(f64, f64) -> f64) {
+        match (xs, ys) {
+            (_, &[y]) if xs.len() != 1 => out.extend(xs.iter().map(|&x| f(x, y))),
+            (&[x], _) if ys.len() != 1 => out.extend(ys.iter().map(|&y| f(x, y))),
+            _ => out.extend(xs.iter().zip(ys).map(|(&x, &y)| f(x, y))),
+        }
     }
+    match kind {
+        BinaryKind::Add => apply(xs, ys, out, |x, y| x + y),
+        BinaryKind::Sub => apply(xs, ys, out, |x, y| x - y),
+        BinaryKind::Mul => apply(xs, ys, out, |x, y| x * y),
+        _ => apply(xs, ys, out, |x, y| kind.rule(x, y).0),
+    }
+}
+
+/// The elements of `array` in row-major order, if it has standard layout
+/// and broadcasts to `shape` by repeating as whole blocks (see
+/// `broadcasts_as_blocks`).
+fn block_slice<'a>(array: &'a ArrayD<f64>, shape: &IxDyn) -> Option<&'a [f64]> {
+    if broadcasts_as_blocks(array.shape(), shape.slice()) {
+        array.as_slice()
+    } else {
+        None
+    }
+}
+
+/// Computes `kind` with broadcasting when one operand has the output's
+/// `len` elements and the other repeats as whole blocks, in row-major
+/// order; `None` for other layouts.
+fn block_values(kind: BinaryKind, xs: &[f64], ys: &[f64], len: usize) -> Option<Vec<f64>> {
+    let mut out = pool::take(len);
+    match (xs.len(), ys.len()) {
+        (0, _) | (_, 0) => return None,
+        (x_len, y_len) if x_len == y_len || x_len == 1 || y_len == 1 => {
+            extend_values(kind, xs, ys, &mut out);
+        }
+        (x_len, y_len) if x_len == len => {
+            for run in xs.chunks_exact(y_len) {
+                extend_values(kind, run, ys, &mut out);
+            }
+        }
+        (x_len, _) => {
+            for run in ys.chunks_exact(x_len) {
+                extend_values(kind, xs, run, &mut out);
+            }
+        }
+    }
+    (out.len() == len).then_some(out)
 }
 
 /// Records `kind` applied to `left` and `right` with broadcasting.
@@ -186,13 +229,16 @@ fn binary<'t>(
     let op = kind.name();
     let shape = broadcast_shape(op, left.shape(), right.shape())?;
     let tape = common_tape(op, [left.tape(), right.tape()]);
-    let value = match (flat(left.value(), &shape), flat(right.value(), &shape)) {
-        (Some(xs), Some(ys)) => {
-            let mut out = pool::take(xs.len());
-            same_shape_values(kind, xs, ys, &mut out);
-            ArrayD::from_shape_vec(shape.clone(), out).expect("one value per element")
-        }
-        _ => {
+    let blocks = match (
+        block_slice(left.value(), &shape),
+        block_slice(right.value(), &shape),
+    ) {
+        (Some(xs), Some(ys)) => block_values(kind, xs, ys, shape.size()),
+        _ => None,
+    };
+    let value = match blocks {
+        Some(out) => ArrayD::from_shape_vec(shape.clone(), out).expect("one value per element"),
+        None => {
             let lhs = left.value().broadcast(shape.clone()).expect("checked");
             let rhs = right.value().broadcast(shape.clone()).expect("checked");
             let mut out = pool::zeros(shape.clone());

@@ -73,7 +73,7 @@ pub(crate) fn add_reduced(
 /// Whether an operand of shape `operand`, broadcast to `shape`, only gains
 /// leading axes (or leading axes of length 1 grow): then, in row-major
 /// order, the broadcast repeats the operand's elements as one block.
-fn broadcasts_as_blocks(operand: &[usize], shape: &[usize]) -> bool {
+pub(crate) fn broadcasts_as_blocks(operand: &[usize], shape: &[usize]) -> bool {
     let Some(leading) = shape.len().checked_sub(operand.len()) else {
         return false;
     };

@@ -355,3 +355,40 @@ impl<'t> Tensor<'t> {
         self.map_rule("softplus", rules::softplus)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TensorGradients;
+    use adjoint_tape::Tape;
+    use ndarray::array;
+
+    #[test]
+    fn square_matches_powi_rule() {
+        let tape = Tape::new();
+        let points = [-3.5, -0.0, 0.0, 1e-200, 7.25, 1e155];
+        let x = Tensor::var(&tape, ndarray::Array1::from(points.to_vec()));
+        let y = x.powi(2);
+        let g = y.sum().gradient().wrt_tensor(&x);
+        for (i, &point) in points.iter().enumerate() {
+            let (value, derivative) = rules::powi(point, 2);
+            assert_eq!(
+                y.value()[[i]].to_bits(),
+                value.to_bits(),
+                "value at {point}"
+            );
+            // Adding into a zeroed adjoint turns a -0 derivative into +0,
+            // as on the scalar path, so the derivative compares by value.
+            assert_eq!(g[[i]], derivative, "derivative at {point}");
+        }
+    }
+
+    #[test]
+    fn square_passes_nothing_for_zero_cotangent() {
+        let tape = Tape::new();
+        let x = Tensor::var(&tape, array![f64::INFINITY, 2.0]);
+        let y = x.powi(2).get(&[1]);
+        let g = y.gradient().wrt_tensor(&x);
+        assert_eq!(g, array![0.0, 4.0].into_dyn());
+    }
+}

@@ -509,3 +509,51 @@ impl<'t> Tensor<'t> {
         Self::concatenate(axis, &expanded)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TensorGradients;
+    use adjoint_tape::Tape;
+    use ndarray::array;
+
+    #[test]
+    fn leading_slice_shares_nodes() {
+        let tape = Tape::new();
+        let x = Tensor::var(&tape, array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+        let tail = x.slice_axis(0, 1..3);
+        assert_eq!(tape.len(), 6);
+        assert_eq!(tail.node_range(), Some(2..6));
+        assert_eq!(tail.value(), &array![[3.0, 4.0], [5.0, 6.0]].into_dyn());
+        let g = (&tail * &tail).sum().gradient().wrt_tensor(&x);
+        assert_eq!(g, array![[0.0, 0.0], [6.0, 8.0], [10.0, 12.0]].into_dyn());
+    }
+
+    #[test]
+    fn reshape_shares_nodes() {
+        let tape = Tape::new();
+        let x = Tensor::var(&tape, array![[1.0, 2.0], [3.0, 4.0]]);
+        let flat = x.reshape(&[4]).insert_axis(0);
+        assert_eq!(tape.len(), 4);
+        assert_eq!(flat.node_range(), Some(0..4));
+        let g = flat.get(&[0, 2]).gradient().wrt_tensor(&x);
+        assert_eq!(g, array![[0.0, 0.0], [1.0, 0.0]].into_dyn());
+    }
+
+    #[test]
+    fn strided_slice_records_a_node_range() {
+        let tape = Tape::new();
+        let x = Tensor::var(&tape, array![[1.0, 2.0], [3.0, 4.0]]);
+        let column = x.slice_axis(1, 1..2);
+        assert_eq!(column.node_range(), Some(4..6));
+        let g = (column.sum() * 3.0).gradient().wrt_tensor(&x);
+        assert_eq!(g, array![[0.0, 3.0], [0.0, 3.0]].into_dyn());
+    }
+
+    #[test]
+    fn empty_leading_slice_is_constant() {
+        let tape = Tape::new();
+        let x = Tensor::var(&tape, array![1.0, 2.0]);
+        assert!(x.slice_axis(0, 1..1).is_constant());
+    }
+}
