@@ -16,6 +16,9 @@ impl<T: Real> Tape<T> {
     /// This is the primitive behind [`Var::gradient`](crate::Var::gradient) and the tensor
     /// gradients; it allocates only when `adjoints` has to grow.
     ///
+    /// `seed` runs before the sweep and may record on the tape. Nodes it
+    /// records lie above `nodes`, so the sweep leaves them out.
+    ///
     /// ```
     /// let tape = adjoint_tape::Tape::new();
     /// let x = tape.var(3.0);
@@ -36,19 +39,23 @@ impl<T: Real> Tape<T> {
             "cannot sweep {nodes} nodes of a tape holding {}",
             self.len()
         );
-        let rec = self.recording();
         // A sweep that starts inside a custom node's outputs must cover all
         // of them, since the node's vjp reads its whole cotangent.
-        let first_custom_after = rec.customs.partition_point(|c| (c.start as usize) < nodes);
+        let customs = &self.recording().customs;
+        let first_custom_after = customs.partition_point(|c| (c.start as usize) < nodes);
         let nodes = match first_custom_after.checked_sub(1) {
-            Some(last) => nodes.max(rec.customs[last].end as usize),
+            Some(last) => nodes.max(customs[last].end as usize),
             None => nodes,
         };
         adjoints.clear();
         adjoints.resize(nodes, T::zero());
+        // The seed is user code and may record on this tape, which appends
+        // nodes above `nodes` and custom nodes after `first_custom_after`.
+        // The recording is therefore borrowed again only after it.
         seed(adjoints);
 
         let _guard = SweepGuard::new(self);
+        let rec = self.recording();
         let mut top = nodes;
         for custom in rec.customs[..first_custom_after].iter().rev() {
             let (start, end) = (custom.start as usize, custom.end as usize);
@@ -152,9 +159,13 @@ fn sweep_statements<T: Real>(rec: &Recording<T>, adjoints: &mut [T], lo: usize, 
             };
             // Most statements have one or two operands, and a branch on
             // the count lets those run without a loop.
+            // A statement of two entries on the same operand (only
+            // `Var::from_partials` and the n-ary operations record one) takes
+            // the loop, because carrying both would add `c1 + c2` to the adjoint in
+            // place of `(adjoint + c1) + c2`, which rounds differently.
             match end - start {
                 1 => add(start),
-                2 => {
+                2 if *operands.add(start) != *operands.add(start + 1) => {
                     add(start);
                     add(start + 1);
                 }
@@ -180,7 +191,7 @@ fn sweep_statements<T: Real>(rec: &Recording<T>, adjoints: &mut [T], lo: usize, 
         end = start;
     }
     if lo == 0 {
-        // Node 0 has no node below it, so its carry is always empty.
+        // Node 0 has no node below it, so the carry it returns is empty.
         propagate(0, 0, end, carry);
     } else {
         // SAFETY: `lo - 1 < hi`, within `adjoints`. The custom node below

@@ -1,7 +1,7 @@
 //! Regression tests for defects found by trying the public API with
 //! extreme inputs: each test pins the fixed behaviour.
 
-use adjoint_tape::Tape;
+use adjoint_tape::{Tape, Var};
 
 #[test]
 fn powi_at_i32_min_has_exact_derivative() {
@@ -44,4 +44,52 @@ fn powf_zero_to_zero_partials() {
     // A negative exponent keeps ∂/∂y = inf · (-inf) = -inf, as in PyTorch.
     let (x, y) = (tape.var(0.0), tape.var(-1.0));
     assert_eq!(x.powf(y).gradient().wrt(y), f64::NEG_INFINITY);
+}
+
+#[test]
+fn seed_closure_may_record_on_the_tape() {
+    // The seed of `sweep_into` is user code that runs before the sweep. It
+    // recorded while the sweep already held a shared borrow of the
+    // recording: undefined behaviour that Miri reports.
+    let tape = Tape::new();
+    let x = tape.var(3.0);
+    let y = x * x;
+    let output = y.index().expect("on the tape");
+    let mut adjoints = Vec::new();
+    tape.sweep_into(&mut adjoints, output + 1, |adjoint| {
+        // Enough nodes to make the arenas grow.
+        let mut z = tape.var(1.0);
+        for _ in 0..64 {
+            z *= 1.0;
+        }
+        adjoint[output] = z.value();
+    });
+    assert_eq!(adjoints.len(), output + 1);
+    assert_eq!(adjoints[x.index().expect("on the tape")], 6.0);
+    assert_eq!(tape.len(), 2 + 65);
+}
+
+#[test]
+fn repeated_operand_below_sums_in_recorded_order() {
+    // `from_partials` with two entries on the node just below it. Added
+    // in the recorded order, as the checked sweep does, 1 + 2⁻⁵³ + 2⁻⁵³
+    // rounds to 1. Summing the two entries first gives 1 + 2⁻⁵².
+    let tape = Tape::new();
+    let x = tape.var(1.0_f64);
+    let u = x * 1.0;
+    let half_ulp = f64::EPSILON / 2.0;
+    let t = Var::from_partials(0.0, &[(u, half_ulp), (u, half_ulp)]);
+    let f = t + u;
+    let fast = f.gradient().wrt(u);
+    let checked = f.gradient_checked().expect("finite").wrt(u);
+    assert_eq!(
+        fast.to_bits(),
+        1.0_f64.to_bits(),
+        "fast sweep gave {fast:e}"
+    );
+    assert_eq!(
+        checked.to_bits(),
+        fast.to_bits(),
+        "checked sweep gave {checked:e}"
+    );
 }
