@@ -16,18 +16,25 @@
 /// `[<generics>] Type`, whose base type parameter is named `T`.
 macro_rules! dual_arithmetic {
     ([$($generics:tt)*] $ty:ty) => {
-        dual_arithmetic!(@binary [$($generics)*] $ty, Add, add, AddAssign, add_assign, crate::rules::add);
-        dual_arithmetic!(@binary [$($generics)*] $ty, Sub, sub, SubAssign, sub_assign, crate::rules::sub);
-        dual_arithmetic!(@binary [$($generics)*] $ty, Mul, mul, MulAssign, mul_assign, crate::rules::mul);
-        dual_arithmetic!(@binary [$($generics)*] $ty, Div, div, DivAssign, div_assign, crate::rules::div);
-        dual_arithmetic!(@binary [$($generics)*] $ty, Rem, rem, RemAssign, rem_assign, crate::rules::rem);
+        // Sums and differences have the constant partials ±1, so they take
+        // the `_linear` paths, which skip the zero-tangent rule.
+        dual_arithmetic!(@binary [$($generics)*] $ty, Add, add, AddAssign, add_assign,
+            crate::rules::add, unary_linear, binary_linear);
+        dual_arithmetic!(@binary [$($generics)*] $ty, Sub, sub, SubAssign, sub_assign,
+            crate::rules::sub, unary_linear, binary_linear);
+        dual_arithmetic!(@binary [$($generics)*] $ty, Mul, mul, MulAssign, mul_assign,
+            crate::rules::mul, unary, binary);
+        dual_arithmetic!(@binary [$($generics)*] $ty, Div, div, DivAssign, div_assign,
+            crate::rules::div, unary, binary);
+        dual_arithmetic!(@binary [$($generics)*] $ty, Rem, rem, RemAssign, rem_assign,
+            crate::rules::rem, unary, binary);
 
         impl $($generics)* std::ops::Neg for $ty {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn neg(self) -> Self {
                 let (value, partial) = crate::rules::neg(self.value());
-                self.unary(value, partial)
+                self.unary_linear(value, partial)
             }
         }
 
@@ -95,32 +102,32 @@ macro_rules! dual_arithmetic {
         }
     };
     (@binary [$($generics:tt)*] $ty:ty, $trait:ident, $method:ident,
-     $assign_trait:ident, $assign_method:ident, $rule:path) => {
+     $assign_trait:ident, $assign_method:ident, $rule:path, $unary:ident, $binary:ident) => {
         impl $($generics)* std::ops::$trait for $ty {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn $method(self, other: Self) -> Self {
                 let (value, d_self, d_other) = $rule(self.value(), other.value());
-                self.binary(other, value, d_self, d_other)
+                self.$binary(other, value, d_self, d_other)
             }
         }
 
         impl $($generics)* std::ops::$trait<T> for $ty {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn $method(self, other: T) -> Self {
                 let (value, d_self, _) = $rule(self.value(), other);
-                self.unary(value, d_self)
+                self.$unary(value, d_self)
             }
         }
 
         impl $($generics)* std::ops::$trait<$ty> for f64 {
             type Output = $ty;
-            #[inline]
+            #[inline(always)]
             fn $method(self, other: $ty) -> $ty {
                 let constant = crate::rules::constant::<T>(self);
                 let (value, _, d_other) = $rule(constant, other.value());
-                other.unary(value, d_other)
+                other.$unary(value, d_other)
             }
         }
 

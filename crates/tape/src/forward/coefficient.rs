@@ -70,6 +70,26 @@ pub trait Coefficient: Float {
             partial * tangent
         }
     }
+
+    /// Returns whether any coefficient is NaN: the value, or for a dual
+    /// number the value or any tangent.
+    ///
+    /// [`Dual`](super::Dual) computes its tangent with plain products first
+    /// and applies the zero-tangent rule of
+    /// [`scale_tangent`](Self::scale_tangent) only where this finds a NaN,
+    /// because a zero tangent against a finite partial gives zero either
+    /// way. An implementation that misses a NaN would let `inf · 0` through
+    /// as NaN.
+    ///
+    /// ```
+    /// use adjoint_tape::forward::{Coefficient, Dual};
+    ///
+    /// assert!(f64::NAN.has_nan());
+    /// assert!(!f64::INFINITY.has_nan());
+    /// assert!(Dual::new(1.0, f64::NAN).has_nan());
+    /// assert!(!Dual::new(1.0, 2.0).has_nan());
+    /// ```
+    fn has_nan(self) -> bool;
 }
 
 impl Coefficient for f64 {
@@ -96,6 +116,17 @@ impl Coefficient for f64 {
     fn scale_tangent(partial: Self, tangent: Self) -> Self {
         let keep = u64::from(tangent != 0.0).wrapping_neg();
         Self::from_bits((partial * tangent).to_bits() & keep)
+    }
+
+    /// Returns [`is_nan`](f64::is_nan).
+    ///
+    /// ```
+    /// use adjoint_tape::forward::Coefficient;
+    /// assert!((f64::INFINITY - f64::INFINITY).has_nan());
+    /// ```
+    #[inline]
+    fn has_nan(self) -> bool {
+        self.is_nan()
     }
 }
 
@@ -124,6 +155,17 @@ impl Coefficient for f32 {
         let keep = u32::from(tangent != 0.0).wrapping_neg();
         Self::from_bits((partial * tangent).to_bits() & keep)
     }
+
+    /// Returns [`is_nan`](f32::is_nan).
+    ///
+    /// ```
+    /// use adjoint_tape::forward::Coefficient;
+    /// assert!((f32::INFINITY - f32::INFINITY).has_nan());
+    /// ```
+    #[inline]
+    fn has_nan(self) -> bool {
+        self.is_nan()
+    }
 }
 
 /// Returns `partial · tangent`, or zero where the tangent is zero.
@@ -132,23 +174,34 @@ impl Coefficient for f32 {
 /// it contributes nothing even where the partial is infinite or NaN. This
 /// is the forward-mode twin of the reverse sweep's zero-adjoint rule. It
 /// keeps `a · exp(-b)` at `b = -1000` from turning `inf · 0` into NaN.
+///
+/// The plain product already is that result, up to the sign of a zero,
+/// unless it has a NaN, so the rule runs only then. That costs one
+/// predictable branch instead of a mask on every product.
 #[inline]
 pub(crate) fn scale<T: Coefficient>(partial: T, tangent: T) -> T {
-    T::scale_tangent(partial, tangent)
+    let product = partial * tangent;
+    if product.has_nan() {
+        T::scale_tangent(partial, tangent)
+    } else {
+        product
+    }
 }
 
-/// Returns `partial · tangent`, or zero where the tangent is zero, with a
-/// branch per tangent.
+/// Returns `d_left · left + d_right · right`, each term zero where its
+/// tangent is zero (as in [`scale`]).
 ///
-/// [`DualVec`](super::DualVec) lanes use this rather than [`scale`]: most
-/// of their lanes are zero, and there skipping the product is faster than
-/// computing and masking it.
+/// The plain sum of products differs from that only by the sign of a zero
+/// unless it has a NaN, which any NaN term or `inf - inf` gives. Only then
+/// is the sum taken again term by term under the rule. The rule stays
+/// inline: a call would keep the operands in memory on the hot path too.
 #[inline]
-pub(crate) fn scale_or_skip<T: Coefficient>(partial: T, tangent: T) -> T {
-    if tangent.is_zero() {
-        T::zero()
+pub(crate) fn combine<T: Coefficient>(d_left: T, left: T, d_right: T, right: T) -> T {
+    let sum = d_left * left + d_right * right;
+    if sum.has_nan() {
+        T::scale_tangent(d_left, left) + T::scale_tangent(d_right, right)
     } else {
-        partial * tangent
+        sum
     }
 }
 

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::coefficient::{Coefficient, abs_partial, scale};
+use super::coefficient::{Coefficient, abs_partial, combine, scale};
 
 /// A dual number `value + tangent·ε` with `ε² = 0`: evaluating a function
 /// on it computes the function's value and its derivative along the
@@ -136,23 +136,34 @@ impl<'d, T: Coefficient> Dual<'d, T> {
         Self::new(value, scale(partial, self.tangent))
     }
 
+    /// Returns the result of a function of `self` whose partial is the
+    /// constant 1 or -1, as in `x + c` and `-x`. A zero tangent times such
+    /// a partial is zero, so the zero-tangent rule has nothing to do.
+    #[inline]
+    pub(crate) fn unary_linear(self, value: T, partial: T) -> Self {
+        Self::new(value, partial * self.tangent)
+    }
+
     /// Returns the result of a function of `self` and `other`.
     #[inline]
     pub(crate) fn binary(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
-        Self::new(
-            value,
-            scale(d_self, self.tangent) + scale(d_other, other.tangent),
-        )
+        let tangent = combine(d_self, self.tangent, d_other, other.tangent);
+        Self::new(value, tangent)
+    }
+
+    /// Returns the result of a function of `self` and `other` whose
+    /// partials are the constants 1 or -1, as in `x + y` and `x - y`.
+    #[inline]
+    pub(crate) fn binary_linear(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
+        Self::new(value, d_self * self.tangent + d_other * other.tangent)
     }
 
     /// Returns the result of a function of three operands.
     #[inline]
     pub(crate) fn ternary(operands: [Self; 3], value: T, partials: [T; 3]) -> Self {
-        let tangent = operands
-            .iter()
-            .zip(partials)
-            .fold(T::zero(), |sum, (x, d)| sum + scale(d, x.tangent));
-        Self::new(value, tangent)
+        let [a, b, c] = operands.map(|x| x.tangent);
+        let [d_a, d_b, d_c] = partials;
+        Self::new(value, combine(d_a, a, d_b, b) + scale(d_c, c))
     }
 }
 
@@ -186,6 +197,17 @@ impl<T: Coefficient> Coefficient for Dual<'_, T> {
             Some(Ordering::Equal) => self.tangent.leading_sign(),
             sign => sign,
         }
+    }
+
+    /// Returns whether the value or the tangent has a NaN coefficient.
+    ///
+    /// ```
+    /// use adjoint_tape::forward::{Coefficient, Dual};
+    /// assert!(Dual::new(f64::NAN, 0.0).has_nan());
+    /// ```
+    #[inline]
+    fn has_nan(self) -> bool {
+        self.value.has_nan() | self.tangent.has_nan()
     }
 }
 

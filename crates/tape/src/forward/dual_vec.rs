@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::coefficient::{Coefficient, abs_partial, scale_or_skip};
+use super::coefficient::{Coefficient, abs_partial};
 
 /// A dual number with `N` tangent lanes, `value + Σ tangentᵢ·εᵢ`: one
 /// evaluation computes the derivatives along `N` directions, sharing the
@@ -17,6 +17,12 @@ use super::coefficient::{Coefficient, abs_partial, scale_or_skip};
 /// `'d` brands the level of nesting, as for [`Dual`](super::Dual). Equality
 /// and ordering compare primal values only; `is_zero` needs every lane to
 /// be zero too.
+///
+/// A constant (from [`constant`](Self::constant), `From`, or `zero()`,
+/// `one()` and the other `num_traits` constructors) stores no lanes, and
+/// operations skip the lane arithmetic of a constant operand. In a
+/// gradient most numbers of a sweep depend on none of its `N` seeded
+/// inputs, so most operations cost what they cost on `T`.
 ///
 /// ```
 /// use adjoint_tape::forward::DualVec;
@@ -30,7 +36,8 @@ use super::coefficient::{Coefficient, abs_partial, scale_or_skip};
 #[derive(Clone, Copy)]
 pub struct DualVec<'d, T, const N: usize> {
     value: T,
-    tangents: [T; N],
+    /// The tangent lanes, or `None` for a constant: every lane zero.
+    tangents: Option<[T; N]>,
     /// Makes `DualVec` invariant in `'d`, so that two brands never unify.
     brand: PhantomData<fn(&'d ()) -> &'d ()>,
 }
@@ -44,6 +51,17 @@ impl<'d, T, const N: usize> DualVec<'d, T, N> {
     /// ```
     #[inline]
     pub const fn new(value: T, tangents: [T; N]) -> Self {
+        Self {
+            value,
+            tangents: Some(tangents),
+            brand: PhantomData,
+        }
+    }
+
+    /// Creates the number from its value and its lanes, `None` for a
+    /// constant.
+    #[inline]
+    const fn from_lanes(value: T, tangents: Option<[T; N]>) -> Self {
         Self {
             value,
             tangents,
@@ -62,7 +80,7 @@ impl<'d, T: Coefficient, const N: usize> DualVec<'d, T, N> {
     /// ```
     #[inline]
     pub fn constant(value: T) -> Self {
-        Self::new(value, [T::zero(); N])
+        Self::from_lanes(value, None)
     }
 
     /// Creates an independent variable seeded in lane `lane`: tangent 1
@@ -107,7 +125,7 @@ impl<'d, T: Coefficient, const N: usize> DualVec<'d, T, N> {
     /// ```
     #[inline]
     pub fn tangents(self) -> [T; N] {
-        self.tangents
+        self.tangents.unwrap_or([T::zero(); N])
     }
 
     /// Returns the tangent of lane `lane`.
@@ -126,7 +144,7 @@ impl<'d, T: Coefficient, const N: usize> DualVec<'d, T, N> {
             lane < N,
             "lane {lane} does not exist in a DualVec of {N} lanes: use a lane below {N}"
         );
-        self.tangents[lane]
+        self.tangents.map_or(T::zero(), |tangents| tangents[lane])
     }
 
     /// Absolute value; derivative `sign x` in every lane, with
@@ -143,55 +161,119 @@ impl<'d, T: Coefficient, const N: usize> DualVec<'d, T, N> {
     /// ```
     #[inline]
     pub fn abs(self) -> Self {
+        let value = self.value;
         let tangents = self
             .tangents
-            .map(|t| scale_or_skip(abs_partial(self.value, t), t));
-        Self::new(self.value.abs(), tangents)
+            .map(|tangents| tangents.map(|t| T::scale_tangent(abs_partial(value, t), t)));
+        Self::from_lanes(value.abs(), tangents)
     }
 
     /// Returns whether every tangent is zero (in every coefficient, when nested).
     #[inline]
     pub(crate) fn tangent_is_zero(self) -> bool {
-        self.tangents.iter().all(|t| t.is_zero())
+        self.tangents
+            .is_none_or(|tangents| tangents.iter().all(|t| t.is_zero()))
     }
 
     /// Returns the result of a function of `self` with primal `value` and partial
     /// derivative `partial`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn unary(self, value: T, partial: T) -> Self {
-        Self::new(value, self.tangents.map(|t| scale_or_skip(partial, t)))
+        let tangents = self
+            .tangents
+            .as_ref()
+            .map(|tangents| scale_lanes(partial, tangents));
+        Self::from_lanes(value, tangents)
+    }
+
+    /// Returns the result of a function of `self` whose partial is the
+    /// constant 1 or -1, as in `x + c` and `-x`, which needs no
+    /// zero-tangent rule.
+    #[inline(always)]
+    pub(crate) fn unary_linear(self, value: T, partial: T) -> Self {
+        let tangents = self.tangents.map(|tangents| tangents.map(|t| partial * t));
+        Self::from_lanes(value, tangents)
     }
 
     /// Returns the result of a function of `self` and `other`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn binary(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
-        let tangents = array::from_fn(|lane| {
-            scale_or_skip(d_self, self.tangents[lane])
-                + scale_or_skip(d_other, other.tangents[lane])
-        });
-        Self::new(value, tangents)
+        let left = self
+            .tangents
+            .as_ref()
+            .map(|tangents| scale_lanes(d_self, tangents));
+        let right = other
+            .tangents
+            .as_ref()
+            .map(|tangents| scale_lanes(d_other, tangents));
+        Self::from_lanes(value, add_lanes(left, right))
+    }
+
+    /// Returns the result of a function of `self` and `other` whose
+    /// partials are the constants 1 or -1, as in `x + y` and `x - y`.
+    #[inline(always)]
+    pub(crate) fn binary_linear(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
+        let left = self
+            .tangents
+            .as_ref()
+            .map(|tangents| tangents.map(|t| d_self * t));
+        let right = other
+            .tangents
+            .as_ref()
+            .map(|tangents| tangents.map(|t| d_other * t));
+        Self::from_lanes(value, add_lanes(left, right))
     }
 
     /// Returns the result of a function of three operands.
     #[inline]
     pub(crate) fn ternary(operands: [Self; 3], value: T, partials: [T; 3]) -> Self {
-        let tangents = array::from_fn(|lane| {
-            operands
-                .iter()
-                .zip(partials)
-                .fold(T::zero(), |sum, (x, d)| {
-                    sum + scale_or_skip(d, x.tangents[lane])
-                })
-        });
-        Self::new(value, tangents)
+        let mut sum: Option<[T; N]> = None;
+        for (operand, partial) in operands.into_iter().zip(partials) {
+            let Some(tangents) = operand.tangents else {
+                continue;
+            };
+            let term = scale_lanes(partial, &tangents);
+            sum = add_lanes(sum, Some(term));
+        }
+        Self::from_lanes(value, sum)
     }
 }
 
-impl<T: fmt::Debug, const N: usize> fmt::Debug for DualVec<'_, T, N> {
+/// Returns `partial · tangents[lane]` in every lane, zero where the lane is
+/// zero, with [`Coefficient::scale_tangent`]: for `f64` lanes a masked
+/// product, which compiles to vector instructions without a branch.
+#[inline(always)]
+fn scale_lanes<T: Coefficient, const N: usize>(partial: T, tangents: &[T; N]) -> [T; N] {
+    tangents.map(|t| T::scale_tangent(partial, t))
+}
+
+/// Returns the lane sums of two sets of lanes, either of which may be a
+/// constant's (`None`), which adds nothing.
+#[inline(always)]
+fn add_lanes<T: Coefficient, const N: usize>(
+    left: Option<[T; N]>,
+    right: Option<[T; N]>,
+) -> Option<[T; N]> {
+    match (left, right) {
+        (Some(left), Some(right)) => Some(array::from_fn(|lane| left[lane] + right[lane])),
+        (Some(lanes), None) | (None, Some(lanes)) => Some(lanes),
+        (None, None) => None,
+    }
+}
+
+/// Returns whether any lane has a NaN coefficient, checking every lane
+/// without an early exit so that the check compiles to vector compares.
+#[inline(always)]
+fn any_nan<T: Coefficient, const N: usize>(lanes: &[T; N]) -> bool {
+    lanes.iter().fold(false, |found, t| found | t.has_nan())
+}
+
+/// Shows the value and every lane; a constant shows zero lanes.
+impl<T: Coefficient + fmt::Debug, const N: usize> fmt::Debug for DualVec<'_, T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DualVec")
             .field("value", &self.value)
-            .field("tangents", &self.tangents)
+            .field("tangents", &self.tangents())
             .finish()
     }
 }
@@ -222,7 +304,7 @@ impl<T: Coefficient, const N: usize> Coefficient for DualVec<'_, T, N> {
             sign => return sign,
         }
         let mut common = Ordering::Equal;
-        for tangent in self.tangents {
+        for tangent in self.tangents.into_iter().flatten() {
             match (common, tangent.leading_sign()?) {
                 (_, Ordering::Equal) => {}
                 (Ordering::Equal, sign) => common = sign,
@@ -231,6 +313,18 @@ impl<T: Coefficient, const N: usize> Coefficient for DualVec<'_, T, N> {
             }
         }
         Some(common)
+    }
+
+    /// Returns whether the value or any lane has a NaN coefficient.
+    ///
+    /// ```
+    /// use adjoint_tape::forward::{Coefficient, DualVec};
+    /// assert!(DualVec::new(1.0, [0.0, f64::NAN]).has_nan());
+    /// assert!(!DualVec::<f64, 2>::constant(1.0).has_nan());
+    /// ```
+    #[inline]
+    fn has_nan(self) -> bool {
+        self.value.has_nan() | self.tangents.is_some_and(|tangents| any_nan(&tangents))
     }
 }
 
