@@ -21,7 +21,8 @@ pub fn constant<S: Float>(c: f64) -> S {
 /// The chained (generalized) Rosenbrock function,
 /// `sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2` over `i < n - 1`.
 ///
-/// Each term records 8 statements with 14 operands on the tape.
+/// Each term records 8 statements with 12 operand entries on the tape
+/// (the squares `x_i x_i` and `b b` are one entry each).
 pub fn rosenbrock<S: Float>(x: &[S]) -> S {
     let hundred = constant::<S>(100.0);
     let one = S::one();
