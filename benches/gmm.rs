@@ -217,8 +217,8 @@ fn points(input: &GmmInput) -> Array2<f64> {
         .expect("a GMM input holds n d coordinates")
 }
 
-/// The data points of `input` as an `n x (d + 1)` array whose last column
-/// is all ones.
+/// Builds the data points of `input` as an `n x (d + 1)` array whose last
+/// column is all ones.
 fn points_with_ones(input: &GmmInput) -> Array2<f64> {
     let d = input.d;
     Array2::from_shape_fn((input.n, d + 1), |(i, j)| {

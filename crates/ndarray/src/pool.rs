@@ -35,8 +35,8 @@ thread_local! {
     static POOL: RefCell<Pool> = RefCell::new(Pool::default());
 }
 
-/// An empty vector with room for at least `len` elements, from the pool
-/// when it holds one that fits.
+/// Takes an empty vector with room for at least `len` elements from the
+/// pool, or allocates one when the pool contains none that fits.
 pub(crate) fn take(len: usize) -> Vec<f64> {
     if len >= MIN_POOLED_LEN {
         let reused = POOL.try_with(|pool| {
@@ -80,21 +80,21 @@ pub(crate) fn give(buffer: Vec<f64>) {
     });
 }
 
-/// A vector of `len` zeros from the pool.
+/// Builds a vector of `len` zeros in a buffer from the pool.
 pub(crate) fn zeros_vec(len: usize) -> Vec<f64> {
     let mut buffer = take(len);
     buffer.resize(len, 0.0);
     buffer
 }
 
-/// An array of zeros of `shape`, from the pool.
+/// Builds an array of zeros of `shape` in a buffer from the pool.
 pub(crate) fn zeros(shape: IxDyn) -> ArrayD<f64> {
     let len = shape.size();
     ArrayD::from_shape_vec(shape, zeros_vec(len)).expect("the buffer has one element per index")
 }
 
-/// An array of `shape` whose elements, in row-major order, come from
-/// `values`, in a buffer from the pool.
+/// Collects `values`, in row-major order, into an array of `shape` in a
+/// buffer from the pool.
 ///
 /// # Panics
 ///

@@ -16,7 +16,9 @@ use crate::pool::PooledArray;
 ///
 /// A tensor that is on a tape occupies `len()` consecutive node indices,
 /// one per element in row-major (standard) order, so its adjoint after a
-/// reverse sweep is one slice of the sweep's adjoint buffer. A tensor can
+/// reverse sweep is one slice of the sweep's adjoint buffer. Reshapes and
+/// slices of consecutive elements share the nodes of the tensor they come
+/// from. A tensor can
 /// also be a constant on no tape ([`Tensor::constant`]), whose adjoint is
 /// never read.
 ///
@@ -78,12 +80,12 @@ impl Slot {
 }
 
 impl Slot {
-    /// The number of elements (and of nodes) of the operand.
+    /// Returns the number of elements (and of nodes) of the operand.
     pub(crate) fn len(&self) -> usize {
         self.shape.size()
     }
 
-    /// The operand's adjoint as a flat slice in row-major order.
+    /// Returns the operand's adjoint as a flat slice in row-major order.
     pub(crate) fn adjoint_slice<'a>(&self, adjoints: &'a mut [f64]) -> &'a mut [f64] {
         &mut adjoints[self.start..self.start + self.len()]
     }

@@ -15,6 +15,10 @@ fn arithmetic_same_shape() {
     check_gradient("mul", |v| weighted_sum(&(&v[0] * &v[1])), &inputs);
     check_gradient("div", |v| weighted_sum(&(&v[0] / &v[1])), &inputs);
     check_gradient("neg", |v| weighted_sum(&-&v[0]), &inputs[..1]);
+    check_gradient("sub reversed", |v| weighted_sum(&(&v[1] - &v[0])), &inputs);
+    check_gradient("mul reversed", |v| weighted_sum(&(&v[1] * &v[0])), &inputs);
+    check_gradient("add itself", |v| weighted_sum(&(&v[0] + &v[0])), &inputs);
+    check_gradient("mul itself", |v| weighted_sum(&(&v[0] * &v[0])), &inputs);
 }
 
 #[test]

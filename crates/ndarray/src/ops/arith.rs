@@ -65,8 +65,8 @@ struct Binary {
     shape: IxDyn,
 }
 
-/// The elements of `array` in row-major order, if it has exactly `shape`
-/// and standard layout.
+/// Returns the elements of `array` in row-major order, if it has exactly
+/// `shape` and standard layout.
 fn flat<'a>(array: &'a ArrayD<f64>, shape: &IxDyn) -> Option<&'a [f64]> {
     if array.shape() == shape.slice() {
         array.as_slice()
@@ -120,6 +120,79 @@ impl Binary {
     }
 }
 
+impl Binary {
+    /// Adds both operands' contributions in one loop over the cotangent and
+    /// returns whether it did. It does when both operands are on the tape,
+    /// in standard layout, with the output's shape and in disjoint node
+    /// ranges.
+    fn vjp_both_in_one_pass(&self, cotangent: &[f64], adjoints: &mut [f64]) -> bool {
+        let (Some(left), Some(right)) = (&self.left, &self.right) else {
+            return false;
+        };
+        if left.shape != self.shape || right.shape != self.shape {
+            return false;
+        }
+        let (Some(xs), Some(ys)) = (self.lhs.as_slice(), self.rhs.as_slice()) else {
+            return false;
+        };
+        let Some((left_adjoint, right_adjoint)) = disjoint_adjoints(adjoints, left, right) else {
+            return false;
+        };
+        let len = cotangent.len();
+        let (left_adjoint, right_adjoint) = (&mut left_adjoint[..len], &mut right_adjoint[..len]);
+        let (xs, ys) = (&xs[..len], &ys[..len]);
+        match self.kind {
+            BinaryKind::Add | BinaryKind::Sub => {
+                let sign = if matches!(self.kind, BinaryKind::Add) {
+                    1.0
+                } else {
+                    -1.0
+                };
+                for i in 0..len {
+                    left_adjoint[i] += cotangent[i];
+                    right_adjoint[i] += sign * cotangent[i];
+                }
+            }
+            BinaryKind::Mul => {
+                // The zero-adjoint rule as in `add_binary_partial`.
+                for i in 0..len {
+                    let g = cotangent[i];
+                    let (to_left, to_right) = (g * ys[i], g * xs[i]);
+                    left_adjoint[i] += if g == 0.0 { 0.0 } else { to_left };
+                    right_adjoint[i] += if g == 0.0 { 0.0 } else { to_right };
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// Splits out the adjoints of two operands as separate mutable slices, or
+/// returns `None` when their node ranges overlap.
+fn disjoint_adjoints<'a>(
+    adjoints: &'a mut [f64],
+    first: &Slot,
+    second: &Slot,
+) -> Option<(&'a mut [f64], &'a mut [f64])> {
+    let (first_end, second_end) = (first.start + first.len(), second.start + second.len());
+    if first_end <= second.start {
+        let (below, above) = adjoints.split_at_mut(second.start);
+        Some((
+            &mut below[first.start..first_end],
+            &mut above[..second.len()],
+        ))
+    } else if second_end <= first.start {
+        let (below, above) = adjoints.split_at_mut(first.start);
+        Some((
+            &mut above[..first.len()],
+            &mut below[second.start..second_end],
+        ))
+    } else {
+        None
+    }
+}
+
 impl CustomOp<f64> for Binary {
     fn name(&self) -> &'static str {
         self.kind.name()
@@ -129,6 +202,9 @@ impl CustomOp<f64> for Binary {
         // Each kind gets its own loop so that the per-element partials are
         // inlined; the constant partials of `+` and `-` need no partials at
         // all.
+        if self.vjp_both_in_one_pass(cotangent, adjoints) {
+            return;
+        }
         match self.kind {
             BinaryKind::Add | BinaryKind::Sub => {
                 if let Some(slot) = &self.left {
@@ -185,8 +261,8 @@ fn extend_values(kind: BinaryKind, xs: &[f64], ys: &[f64], out: &mut Vec<f64>) {
     }
 }
 
-/// The elements of `array` in row-major order, if it has standard layout
-/// and broadcasts to `shape` by repeating as whole blocks (see
+/// Returns the elements of `array` in row-major order, if it has standard
+/// layout and broadcasts to `shape` by repeating as whole blocks (see
 /// `broadcasts_as_blocks`).
 fn block_slice<'a>(array: &'a ArrayD<f64>, shape: &IxDyn) -> Option<&'a [f64]> {
     if broadcasts_as_blocks(array.shape(), shape.slice()) {
@@ -196,9 +272,9 @@ fn block_slice<'a>(array: &'a ArrayD<f64>, shape: &IxDyn) -> Option<&'a [f64]> {
     }
 }
 
-/// Computes `kind` with broadcasting when one operand has the output's
-/// `len` elements and the other repeats as whole blocks, in row-major
-/// order; `None` for other layouts.
+/// Computes `kind` with broadcasting in row-major order, when one operand
+/// has the output's `len` elements and the other repeats as whole blocks.
+/// Returns `None` for other layouts.
 fn block_values(kind: BinaryKind, xs: &[f64], ys: &[f64], len: usize) -> Option<Vec<f64>> {
     let mut out = pool::take(len);
     match (xs.len(), ys.len()) {
@@ -591,6 +667,40 @@ mod tests {
     #[should_panic(expected = "add: shapes [2] and [3] are incompatible")]
     fn add_mismatch_names_both_shapes() {
         let _ = Tensor::constant(array![1.0, 2.0]) + Tensor::constant(array![1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn disjoint_adjoints_splits_in_either_order() {
+        let mut adjoints = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0];
+        let low = Slot {
+            start: 1,
+            shape: IxDyn(&[2]),
+        };
+        let high = Slot {
+            start: 3,
+            shape: IxDyn(&[2]),
+        };
+        let (first, second) = disjoint_adjoints(&mut adjoints, &high, &low).unwrap();
+        assert_eq!(first, &[3.0, 4.0]);
+        assert_eq!(second, &[1.0, 2.0]);
+        let (first, second) = disjoint_adjoints(&mut adjoints, &low, &high).unwrap();
+        assert_eq!(first, &[1.0, 2.0]);
+        assert_eq!(second, &[3.0, 4.0]);
+        let overlapping = Slot {
+            start: 2,
+            shape: IxDyn(&[2]),
+        };
+        assert!(disjoint_adjoints(&mut adjoints, &low, &overlapping).is_none());
+    }
+
+    #[test]
+    fn mul_of_disjoint_tensors_in_one_pass() {
+        let tape = Tape::new();
+        let x = Tensor::var(&tape, array![1.0, f64::INFINITY, 3.0]);
+        let y = Tensor::var(&tape, array![4.0, 5.0, 6.0]);
+        let adjoints = (&y * &x).vjp(array![1.0, 0.0, 2.0].view());
+        assert_eq!(adjoints.wrt(&x), array![4.0, 0.0, 12.0].into_dyn());
+        assert_eq!(adjoints.wrt(&y), array![1.0, 0.0, 6.0].into_dyn());
     }
 
     #[test]

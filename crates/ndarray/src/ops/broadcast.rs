@@ -70,9 +70,9 @@ pub(crate) fn add_reduced(
     target.scaled_add(scale, &summed);
 }
 
-/// Whether an operand of shape `operand`, broadcast to `shape`, only gains
-/// leading axes (or leading axes of length 1 grow): then, in row-major
-/// order, the broadcast repeats the operand's elements as one block.
+/// Checks whether an operand of shape `operand`, broadcast to `shape`, only
+/// gains leading axes or grows leading axes of length 1. Such a broadcast
+/// repeats the operand's elements as one block in row-major order.
 pub(crate) fn broadcasts_as_blocks(operand: &[usize], shape: &[usize]) -> bool {
     let Some(leading) = shape.len().checked_sub(operand.len()) else {
         return false;

@@ -1,6 +1,8 @@
 //! Shape operations: transpose, permute, reshape, slicing, row gather,
-//! concatenation and stacking. Each output is a new node range; the vjp
-//! routes every output adjoint back to the element it came from.
+//! concatenation and stacking. Each output is a new node range whose vjp
+//! routes every output adjoint back to the element it came from, except
+//! for reshapes and slices of consecutive elements: those share the
+//! input's nodes and record nothing.
 
 use adjoint_tape::CustomOp;
 use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Order, Slice, Zip};
@@ -217,6 +219,10 @@ impl<'t> Tensor<'t> {
 
     /// The same elements in row-major order with a new shape.
     ///
+    /// The result shares this tensor's nodes rather than recording new
+    /// ones, so its adjoint after a sweep is that of the same elements of
+    /// this tensor, from every use of either.
+    ///
     /// ```
     /// use adjoint_ndarray::Tensor;
     /// use ndarray::array;
@@ -287,6 +293,11 @@ impl<'t> Tensor<'t> {
     /// `1..3`, or `Slice::new(start, end, step)` with negative values
     /// counting from the end).
     ///
+    /// A slice of consecutive elements in row-major order (step 1, and only
+    /// axes of length 1 before `axis`) shares this tensor's nodes, as
+    /// [`reshape`](Self::reshape) does. Any other slice records a node
+    /// range of its own.
+    ///
     /// ```
     /// use adjoint_ndarray::{Tensor, TensorGradients};
     /// use adjoint_tape::Tape;
@@ -312,8 +323,8 @@ impl<'t> Tensor<'t> {
         assert!(slice.step != 0, "slice_axis: the step must not be 0");
         let value = standard(self.value().slice_axis(Axis(axis), slice));
         if slice.step == 1 && self.shape()[..axis].iter().all(|&len| len == 1) {
-            // A run of whole blocks along the first axis longer than 1 is a
-            // run of consecutive nodes: share them instead of recording.
+            // With step 1 and only axes of length 1 before `axis`, the slice
+            // is a run of consecutive nodes in row-major order.
             let block: usize = self.shape()[axis + 1..].iter().product();
             return self.alias(start * block, value);
         }
