@@ -7,6 +7,9 @@
 //! the top of the heap, so that the next step page-faults on fresh pages
 //! and zeroes them again. Keeping the buffers in a pool and reusing them
 //! removes both costs.
+//!
+//! NOTE: a thread keeps up to `MAX_POOLED_BYTES` of freed buffers until it
+//! exits, also after its tapes and tensors are gone.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
