@@ -7,6 +7,7 @@ mod common;
 use adjoint_tape::forward::{self, Dual, DualVec};
 use adjoint_tape::{Scalar, Tape};
 use common::assert_close;
+use num_traits::Zero;
 
 /// Asserts that two derivatives are the same number (both NaN counts).
 fn assert_same(what: &str, forward: f64, reverse: f64) {
@@ -530,4 +531,136 @@ fn f32_base_type_works() {
     assert_eq!(g, vec![5.0_f32, 2.0]);
     let d = forward::second_derivative(|x| x.powi(3), 2.0_f32);
     assert_eq!(d, 12.0_f32);
+}
+
+/// The extended Rosenbrock function, with its constants 100 and 1 written
+/// as numbers of `S`: constants of every mode.
+fn rosenbrock<S: Scalar>(x: &[S]) -> S {
+    let hundred = S::from_f64(100.0);
+    let one = S::one();
+    let mut total = S::zero();
+    for pair in x.windows(2) {
+        let a = pair[1] - pair[0] * pair[0];
+        let b = one - pair[0];
+        total = total + hundred * a * a + b * b;
+    }
+    total
+}
+
+/// Returns the gradient of [`rosenbrock`], derived by hand.
+fn rosenbrock_gradient(x: &[f64]) -> Vec<f64> {
+    let mut gradient = vec![0.0; x.len()];
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        gradient[i] += -400.0 * a * x[i] - 2.0 * (1.0 - x[i]);
+        gradient[i + 1] += 200.0 * a;
+    }
+    gradient
+}
+
+#[test]
+fn lanes_with_constants_match_hand_gradient() {
+    // 11 inputs: the last sweep of 3 and 8 lanes is partly empty.
+    let x: Vec<f64> = (0..11).map(|i| 0.37 * f64::from(i) - 1.2).collect();
+    let expected = rosenbrock_gradient(&x);
+    let finite = adjoint_tape::finite_diff::gradient(|v: &[f64]| rosenbrock(v), &x);
+    let results = [
+        ("Dual", forward::gradient(|v| rosenbrock(v), &x)),
+        (
+            "1 lane",
+            forward::gradient_lanes::<1, _>(|v| rosenbrock(v), &x),
+        ),
+        (
+            "3 lanes",
+            forward::gradient_lanes::<3, _>(|v| rosenbrock(v), &x),
+        ),
+        (
+            "8 lanes",
+            forward::gradient_lanes::<8, _>(|v| rosenbrock(v), &x),
+        ),
+    ];
+    for (mode, gradient) in results {
+        for i in 0..x.len() {
+            let what = format!("{mode}, input {i}");
+            assert_close(&what, gradient[i], expected[i], 1e-13);
+            assert_close(&what, gradient[i], finite[i], 1e-6);
+        }
+    }
+}
+
+#[test]
+fn dual_zero_tangent_hides_infinite_partial() {
+    // inf · 2: partials (2, inf), tangents (0, 0). The plain sum
+    // 2 · 0 + inf · 0 is NaN, and the zero-tangent rule gives 0.
+    let product = Dual::new(f64::INFINITY, 0.0) * Dual::new(2.0, 0.0);
+    assert_eq!(product.value(), f64::INFINITY);
+    assert_eq!(product.tangent(), 0.0);
+    // A nonzero tangent against the infinite partial stays infinite.
+    let product = Dual::new(2.0, 3.0) * Dual::new(f64::INFINITY, 0.0);
+    assert_eq!(product.tangent(), f64::INFINITY);
+    // 1 / 0: partials (inf, -inf), tangents zero.
+    let quotient = Dual::new(1.0, 0.0) / Dual::new(0.0, 0.0);
+    assert_eq!(quotient.tangent(), 0.0);
+    // A NaN partial against a nonzero tangent stays NaN.
+    let product = Dual::variable(1.0) * Dual::new(f64::NAN, 0.0);
+    assert!(product.tangent().is_nan());
+}
+
+#[test]
+fn dual_mul_add_hides_infinite_partial() {
+    // x · a + b with x, a constants and b the variable: partials
+    // (a, x, 1) = (inf, 2, 1) against tangents (0, 0, 1).
+    let x = Dual::constant(2.0);
+    let b = Dual::variable(5.0);
+    let y = x.mul_add(Dual::constant(f64::INFINITY), b);
+    assert_eq!(y.value(), f64::INFINITY);
+    assert_eq!(y.tangent(), 1.0);
+}
+
+#[test]
+fn lanes_zero_lane_hides_infinite_partial() {
+    // 2 · inf: partials (inf, 2). Lane 0 meets the infinite partial with a
+    // zero tangent, lane 1 with tangent 1.
+    let product = DualVec::new(2.0, [0.0, 1.0]) * DualVec::new(f64::INFINITY, [1.0, 0.0]);
+    assert_eq!(product.tangents(), [2.0, f64::INFINITY]);
+    let scaled = DualVec::new(0.0, [1.0, 0.0]).sqrt();
+    assert_eq!(scaled.tangent(0), f64::INFINITY);
+    assert_eq!(scaled.tangent(1), 0.0);
+}
+
+#[test]
+fn lanes_constant_has_zero_lanes() {
+    let c = DualVec::<f64, 4>::constant(3.0);
+    assert_eq!(c.tangents(), [0.0; 4]);
+    assert_eq!(c.tangent(3), 0.0);
+    assert!(!c.is_zero());
+    assert!(DualVec::<f64, 4>::constant(0.0).is_zero());
+    assert_eq!(
+        format!("{c:?}"),
+        "DualVec { value: 3.0, tangents: [0.0, 0.0, 0.0, 0.0] }"
+    );
+    // Constants combine into constants, and a constant times a variable
+    // scales the variable's lanes.
+    let x = DualVec::<f64, 4>::variable(2.0, 1);
+    let sum = c * c + c.exp() / c;
+    assert_eq!(sum.value(), 9.0 + 3.0_f64.exp() / 3.0);
+    assert_eq!(sum.tangents(), [0.0; 4]);
+    assert_eq!((c * x).tangents(), [0.0, 3.0, 0.0, 0.0]);
+    assert_eq!((x - c).tangents(), [0.0, 1.0, 0.0, 0.0]);
+    assert_eq!((c - x).tangents(), [0.0, -1.0, 0.0, 0.0]);
+    assert_eq!(
+        (c.mul_add(x, c)).tangents(),
+        [0.0, 3.0, 0.0, 0.0],
+        "d/dx (c x + c) = c"
+    );
+}
+
+#[test]
+fn lanes_powf_constant_exponent_at_zero() {
+    // A constant exponent takes the rule without ln x, so x = 0 is exact.
+    let x = DualVec::<f64, 2>::variable(0.0, 0);
+    let y = x.powf(DualVec::constant(3.0));
+    assert_eq!(y.tangents(), [0.0, 0.0]);
+    let z = DualVec::<f64, 2>::variable(2.0, 1).powf(DualVec::constant(3.0));
+    assert_eq!(z.tangents(), [0.0, 12.0]);
 }
