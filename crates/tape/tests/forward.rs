@@ -664,3 +664,31 @@ fn lanes_powf_constant_exponent_at_zero() {
     let z = DualVec::<f64, 2>::variable(2.0, 1).powf(DualVec::constant(3.0));
     assert_eq!(z.tangents(), [0.0, 12.0]);
 }
+
+#[test]
+fn dual_zero_tangents_are_positive_zero() {
+    // The zero-tangent rule makes every zero term +0, so a tangent that
+    // sums to zero is +0 whether or not an operand is a constant.
+    let zero = 0.0_f64.to_bits();
+    assert_eq!((-Dual::new(1.0_f64, 0.0)).tangent().to_bits(), zero);
+    let difference = Dual::new(1.0_f64, 0.0) - Dual::new(2.0, 0.0);
+    assert_eq!(difference.tangent().to_bits(), zero);
+    // -0 · 1 is -0, and the constant's +0 term makes the sum +0.
+    let product = Dual::variable(1.0_f64) * Dual::constant(-0.0);
+    assert_eq!(product.tangent().to_bits(), zero);
+    let product = Dual::variable(1.0_f64) * Dual::new(-0.0, 0.0);
+    assert_eq!(product.tangent().to_bits(), zero);
+}
+
+#[test]
+fn dual_constants_stay_constant() {
+    let c = Dual::constant(3.0);
+    let y = (c * c).exp() / c - c.sqrt();
+    assert_eq!(y.value(), 9.0_f64.exp() / 3.0 - 3.0_f64.sqrt());
+    assert_eq!(y.tangent(), 0.0);
+    let x = Dual::variable(2.0);
+    assert_eq!((c * x).tangent(), 3.0);
+    assert_eq!((x / c).tangent(), 1.0 / 3.0);
+    assert_eq!(c.mul_add(x, c).tangent(), 3.0);
+    assert_eq!(x.mul_add(c, c).tangent(), 3.0);
+}

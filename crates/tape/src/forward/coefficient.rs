@@ -70,26 +70,6 @@ pub trait Coefficient: Float {
             partial * tangent
         }
     }
-
-    /// Returns whether any coefficient is NaN: the value, or for a dual
-    /// number the value or any tangent.
-    ///
-    /// [`Dual`](super::Dual) computes its tangent with plain products first
-    /// and applies the zero-tangent rule of
-    /// [`scale_tangent`](Self::scale_tangent) only where this finds a NaN,
-    /// because a zero tangent against a finite partial gives zero either
-    /// way. An implementation that misses a NaN would let `inf · 0` through
-    /// as NaN.
-    ///
-    /// ```
-    /// use adjoint_tape::forward::{Coefficient, Dual};
-    ///
-    /// assert!(f64::NAN.has_nan());
-    /// assert!(!f64::INFINITY.has_nan());
-    /// assert!(Dual::new(1.0, f64::NAN).has_nan());
-    /// assert!(!Dual::new(1.0, 2.0).has_nan());
-    /// ```
-    fn has_nan(self) -> bool;
 }
 
 impl Coefficient for f64 {
@@ -116,17 +96,6 @@ impl Coefficient for f64 {
     fn scale_tangent(partial: Self, tangent: Self) -> Self {
         let keep = u64::from(tangent != 0.0).wrapping_neg();
         Self::from_bits((partial * tangent).to_bits() & keep)
-    }
-
-    /// Returns [`is_nan`](f64::is_nan).
-    ///
-    /// ```
-    /// use adjoint_tape::forward::Coefficient;
-    /// assert!((f64::INFINITY - f64::INFINITY).has_nan());
-    /// ```
-    #[inline]
-    fn has_nan(self) -> bool {
-        self.is_nan()
     }
 }
 
@@ -155,17 +124,6 @@ impl Coefficient for f32 {
         let keep = u32::from(tangent != 0.0).wrapping_neg();
         Self::from_bits((partial * tangent).to_bits() & keep)
     }
-
-    /// Returns [`is_nan`](f32::is_nan).
-    ///
-    /// ```
-    /// use adjoint_tape::forward::Coefficient;
-    /// assert!((f32::INFINITY - f32::INFINITY).has_nan());
-    /// ```
-    #[inline]
-    fn has_nan(self) -> bool {
-        self.is_nan()
-    }
 }
 
 /// Returns `partial · tangent`, or zero where the tangent is zero.
@@ -174,35 +132,39 @@ impl Coefficient for f32 {
 /// it contributes nothing even where the partial is infinite or NaN. This
 /// is the forward-mode twin of the reverse sweep's zero-adjoint rule. It
 /// keeps `a · exp(-b)` at `b = -1000` from turning `inf · 0` into NaN.
-///
-/// The plain product already is that result, up to the sign of a zero,
-/// unless it has a NaN, so the rule runs only then. That costs one
-/// predictable branch instead of a mask on every product.
 #[inline]
 pub(crate) fn scale<T: Coefficient>(partial: T, tangent: T) -> T {
-    let product = partial * tangent;
-    if product.has_nan() {
-        T::scale_tangent(partial, tangent)
-    } else {
-        product
-    }
+    T::scale_tangent(partial, tangent)
 }
 
 /// Returns `d_left · left + d_right · right`, each term zero where its
 /// tangent is zero (as in [`scale`]).
-///
-/// The plain sum of products differs from that only by the sign of a zero
-/// unless it has a NaN, which any NaN term or `inf - inf` gives. Only then
-/// is the sum taken again term by term under the rule. The rule stays
-/// inline: a call would keep the operands in memory on the hot path too.
 #[inline]
 pub(crate) fn combine<T: Coefficient>(d_left: T, left: T, d_right: T, right: T) -> T {
-    let sum = d_left * left + d_right * right;
-    if sum.has_nan() {
-        T::scale_tangent(d_left, left) + T::scale_tangent(d_right, right)
-    } else {
-        sum
-    }
+    T::scale_tangent(d_left, left) + T::scale_tangent(d_right, right)
+}
+
+/// Returns `partial · tangent` for a partial of 1 or -1, equal to
+/// [`scale`] to the bit without its mask.
+///
+/// Such a partial is finite, so only the sign of a zero can differ from
+/// the rule: `-1 · 0` is `-0`, where the rule gives `+0`. Adding `+0`
+/// turns `-0` into `+0` and leaves every other number as it is.
+#[inline]
+pub(crate) fn scale_linear<T: Coefficient>(partial: T, tangent: T) -> T {
+    partial * tangent + T::zero()
+}
+
+/// Returns `d_left · left + d_right · right` for partials of 1 or -1,
+/// equal to [`combine`] to the bit without its masks, as in
+/// [`scale_linear`].
+///
+/// Terms of ±1 times a nonzero tangent are nonzero, so the plain sum is
+/// `-0` only where both tangents are zero, and adding `+0` gives the
+/// rule's `+0` there.
+#[inline]
+pub(crate) fn combine_linear<T: Coefficient>(d_left: T, left: T, d_right: T, right: T) -> T {
+    d_left * left + d_right * right + T::zero()
 }
 
 /// Returns -1, 0 or 1 as `T` for a sign, 0 for an unknown sign.

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::coefficient::{Coefficient, abs_partial, combine, scale};
+use super::coefficient::{Coefficient, abs_partial, combine, combine_linear, scale, scale_linear};
 
 /// A dual number `value + tangent·ε` with `ε² = 0`: evaluating a function
 /// on it computes the function's value and its derivative along the
@@ -34,7 +34,11 @@ use super::coefficient::{Coefficient, abs_partial, combine, scale};
 #[derive(Clone, Copy)]
 pub struct Dual<'d, T> {
     value: T,
+    /// The tangent, zero for a constant.
     tangent: T,
+    /// Whether the number is a constant, made by [`constant`](Self::constant)
+    /// or from one: operations skip its tangent arithmetic.
+    constant: bool,
     /// Makes `Dual` invariant in `'d`, so that two brands never unify.
     brand: PhantomData<fn(&'d ()) -> &'d ()>,
 }
@@ -51,6 +55,7 @@ impl<'d, T> Dual<'d, T> {
         Self {
             value,
             tangent,
+            constant: false,
             brand: PhantomData,
         }
     }
@@ -66,7 +71,12 @@ impl<'d, T: Coefficient> Dual<'d, T> {
     /// ```
     #[inline]
     pub fn constant(value: T) -> Self {
-        Self::new(value, T::zero())
+        Self {
+            value,
+            tangent: T::zero(),
+            constant: true,
+            brand: PhantomData,
+        }
     }
 
     /// Creates the independent variable: the value with tangent 1, so
@@ -126,28 +136,41 @@ impl<'d, T: Coefficient> Dual<'d, T> {
     /// Returns whether the tangent is zero (in every coefficient, when nested).
     #[inline]
     pub(crate) fn tangent_is_zero(self) -> bool {
-        self.tangent.is_zero()
+        self.constant || self.tangent.is_zero()
     }
 
     /// Returns the result of a function of `self` with primal `value` and partial
     /// derivative `partial`.
     #[inline]
     pub(crate) fn unary(self, value: T, partial: T) -> Self {
+        if self.constant {
+            return Self::constant(value);
+        }
         Self::new(value, scale(partial, self.tangent))
     }
 
     /// Returns the result of a function of `self` whose partial is the
-    /// constant 1 or -1, as in `x + c` and `-x`. A zero tangent times such
-    /// a partial is zero, so the zero-tangent rule has nothing to do.
+    /// constant 1 or -1, as in `x + c` and `-x`, which needs no mask.
     #[inline]
     pub(crate) fn unary_linear(self, value: T, partial: T) -> Self {
-        Self::new(value, partial * self.tangent)
+        if self.constant {
+            return Self::constant(value);
+        }
+        Self::new(value, scale_linear(partial, self.tangent))
     }
 
     /// Returns the result of a function of `self` and `other`.
+    ///
+    /// A constant operand's term is skipped. Adding `+0` in its place
+    /// keeps the result equal to the bit to the sum with that zero term.
     #[inline]
     pub(crate) fn binary(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
-        let tangent = combine(d_self, self.tangent, d_other, other.tangent);
+        let tangent = match (self.constant, other.constant) {
+            (true, true) => return Self::constant(value),
+            (false, true) => scale(d_self, self.tangent) + T::zero(),
+            (true, false) => scale(d_other, other.tangent) + T::zero(),
+            (false, false) => combine(d_self, self.tangent, d_other, other.tangent),
+        };
         Self::new(value, tangent)
     }
 
@@ -155,15 +178,26 @@ impl<'d, T: Coefficient> Dual<'d, T> {
     /// partials are the constants 1 or -1, as in `x + y` and `x - y`.
     #[inline]
     pub(crate) fn binary_linear(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
-        Self::new(value, d_self * self.tangent + d_other * other.tangent)
+        let tangent = match (self.constant, other.constant) {
+            (true, true) => return Self::constant(value),
+            (false, true) => scale_linear(d_self, self.tangent),
+            (true, false) => scale_linear(d_other, other.tangent),
+            (false, false) => combine_linear(d_self, self.tangent, d_other, other.tangent),
+        };
+        Self::new(value, tangent)
     }
 
     /// Returns the result of a function of three operands.
     #[inline]
     pub(crate) fn ternary(operands: [Self; 3], value: T, partials: [T; 3]) -> Self {
-        let [a, b, c] = operands.map(|x| x.tangent);
-        let [d_a, d_b, d_c] = partials;
-        Self::new(value, combine(d_a, a, d_b, b) + scale(d_c, c))
+        if operands.iter().all(|x| x.constant) {
+            return Self::constant(value);
+        }
+        let tangent = operands
+            .iter()
+            .zip(partials)
+            .fold(T::zero(), |sum, (x, d)| sum + scale(d, x.tangent));
+        Self::new(value, tangent)
     }
 }
 
@@ -197,17 +231,6 @@ impl<T: Coefficient> Coefficient for Dual<'_, T> {
             Some(Ordering::Equal) => self.tangent.leading_sign(),
             sign => sign,
         }
-    }
-
-    /// Returns whether the value or the tangent has a NaN coefficient.
-    ///
-    /// ```
-    /// use adjoint_tape::forward::{Coefficient, Dual};
-    /// assert!(Dual::new(f64::NAN, 0.0).has_nan());
-    /// ```
-    #[inline]
-    fn has_nan(self) -> bool {
-        self.value.has_nan() | self.tangent.has_nan()
     }
 }
 

@@ -189,6 +189,11 @@ impl<'d, T: Coefficient, const N: usize> DualVec<'d, T, N> {
     /// Returns the result of a function of `self` whose partial is the
     /// constant 1 or -1, as in `x + c` and `-x`, which needs no
     /// zero-tangent rule.
+    ///
+    /// NOTE: a lane of `±0` comes out as `∓0` for the partial -1, and a
+    /// skipped constant adds no `+0`, so a zero lane may have the other
+    /// sign than [`Dual`](super::Dual) gives. Canonicalizing it would put an
+    /// addition on the lanes of every accumulator that sums constants.
     #[inline(always)]
     pub(crate) fn unary_linear(self, value: T, partial: T) -> Self {
         let tangents = self.tangents.map(|tangents| tangents.map(|t| partial * t));
@@ -261,13 +266,6 @@ fn add_lanes<T: Coefficient, const N: usize>(
     }
 }
 
-/// Returns whether any lane has a NaN coefficient, checking every lane
-/// without an early exit so that the check compiles to vector compares.
-#[inline(always)]
-fn any_nan<T: Coefficient, const N: usize>(lanes: &[T; N]) -> bool {
-    lanes.iter().fold(false, |found, t| found | t.has_nan())
-}
-
 /// Shows the value and every lane; a constant shows zero lanes.
 impl<T: Coefficient + fmt::Debug, const N: usize> fmt::Debug for DualVec<'_, T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -313,18 +311,6 @@ impl<T: Coefficient, const N: usize> Coefficient for DualVec<'_, T, N> {
             }
         }
         Some(common)
-    }
-
-    /// Returns whether the value or any lane has a NaN coefficient.
-    ///
-    /// ```
-    /// use adjoint_tape::forward::{Coefficient, DualVec};
-    /// assert!(DualVec::new(1.0, [0.0, f64::NAN]).has_nan());
-    /// assert!(!DualVec::<f64, 2>::constant(1.0).has_nan());
-    /// ```
-    #[inline]
-    fn has_nan(self) -> bool {
-        self.value.has_nan() | self.tangents.is_some_and(|tangents| any_nan(&tangents))
     }
 }
 
