@@ -536,23 +536,21 @@ fn f32_base_type_works() {
 /// The extended Rosenbrock function, with its constants 100 and 1 written
 /// as numbers of `S`: constants of every mode.
 fn rosenbrock<S: Scalar>(x: &[S]) -> S {
-    let hundred = S::from_f64(100.0);
-    let one = S::one();
-    let mut total = S::zero();
-    for pair in x.windows(2) {
-        let a = pair[1] - pair[0] * pair[0];
-        let b = one - pair[0];
-        total = total + hundred * a * a + b * b;
-    }
-    total
+    let (hundred, one) = (S::from_f64(100.0), S::one());
+    x.windows(2).fold(S::zero(), |total, pair| {
+        let (current, next) = (pair[0], pair[1]);
+        let a = next - current * current;
+        total + hundred * a * a + (one - current) * (one - current)
+    })
 }
 
 /// Returns the gradient of [`rosenbrock`], derived by hand.
 fn rosenbrock_gradient(x: &[f64]) -> Vec<f64> {
     let mut gradient = vec![0.0; x.len()];
-    for i in 0..x.len() - 1 {
-        let a = x[i + 1] - x[i] * x[i];
-        gradient[i] += -400.0 * a * x[i] - 2.0 * (1.0 - x[i]);
+    for (i, pair) in x.windows(2).enumerate() {
+        // ∂/∂x_i of 100 a² + (1 - x_i)² with a = x_{i+1} - x_i², and ∂/∂x_{i+1}.
+        let a = pair[1] - pair[0] * pair[0];
+        gradient[i] += -400.0 * a * pair[0] - 2.0 * (1.0 - pair[0]);
         gradient[i + 1] += 200.0 * a;
     }
     gradient
