@@ -398,6 +398,14 @@ impl<T: Real> Tape<T> {
         if let Some(&(index, _)) = operands.iter().find(|&&(index, _)| index as usize >= node) {
             operand_not_below(index, node);
         }
+        // The limits are checked before anything is appended, so that a
+        // caught "tape is full" panic leaves the arenas consistent.
+        if rec.operands.len() + operands.len() > u32::MAX as usize {
+            tape_full("operand entries");
+        }
+        if node >= u32::MAX as usize {
+            tape_full("nodes");
+        }
         // Two extends from exact-size iterators reserve once each and copy
         // without a capacity check per entry.
         rec.operands
@@ -547,15 +555,9 @@ impl<T: Real> Tape<T> {
 
     #[inline]
     fn finish_statement(rec: &mut Recording<T>, name: &'static str, value: T) -> u32 {
-        let end = rec.operands.len();
-        if end > u32::MAX as usize {
-            tape_full("operand entries");
-        }
+        // `push_statement` checked both limits before appending.
         let index = rec.ends.len();
-        if index >= u32::MAX as usize {
-            tape_full("nodes");
-        }
-        rec.ends.push(end as u32);
+        rec.ends.push(rec.operands.len() as u32);
         if let Some(debug) = &mut rec.debug {
             debug.names.push(name);
             debug.values.push(value);
@@ -602,6 +604,8 @@ impl<T: Real> Tape<T> {
             outputs > 0,
             "a custom operation needs at least one output node, got 0"
         );
+        // The name is user code, so it runs before the recording is borrowed.
+        let name = op.name();
         let rec = self.recording_mut();
         let start = rec.ends.len();
         let Some(end) = start
@@ -613,7 +617,7 @@ impl<T: Real> Tape<T> {
         let operand_end = rec.operands.len() as u32;
         rec.ends.resize(end, operand_end);
         if let Some(debug) = &mut rec.debug {
-            debug.names.resize(end, op.name());
+            debug.names.resize(end, name);
             debug.values.resize(end, T::nan());
         }
         rec.customs.push(CustomNode {
