@@ -131,7 +131,7 @@ fn sum_shared(arena: &SharedArena, x: &[f64]) -> f64 {
     total.value
 }
 
-/// The writes of `sum_shared` with the lengths in locals.
+/// Writes the bytes of `sum_shared`, with the lengths in locals.
 #[inline(never)]
 fn sum_local(x: &[f64], ends: &mut [u32], operands: &mut [u32], partials: &mut [f64]) -> f64 {
     let n = x.len();

@@ -455,7 +455,7 @@ impl<T: Real> Tape<T> {
             // has the same length as `operands`. The limits are at most
             // `u32::MAX`, so the node index and the new operand end fit in a
             // u32. The operand is below the new node: a `Var` of this tape
-            // always holds an index below the current length, since nodes
+            // always has an index below the current length, since nodes
             // are only appended and `clear` needs `&mut self`.
             unsafe {
                 let rec = &mut *rec;
