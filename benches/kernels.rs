@@ -7,7 +7,8 @@
 //! reused tape (`tape`: clear, record, one reverse sweep, read the inputs'
 //! adjoints) and, where the engine has one, the same kernel as one n-ary
 //! node (`nary`: `adjoint::sum`, `adjoint::product`,
-//! `adjoint::log_sum_exp`).
+//! `adjoint::log_sum_exp`). Rosenbrock also runs with each term recorded
+//! as one statement by `adjoint::preaccumulate` (`preaccumulated`).
 //!
 //! Run with `cargo bench --bench kernels`; `cargo bench --bench kernels --
 //! --test` runs every case once as a smoke test.
@@ -36,6 +37,11 @@ trait Kernel {
     fn start(n: usize) -> Vec<f64>;
     /// Records the same kernel as one n-ary node, where the engine has one.
     fn nary<'t>(_x: &[Var<'t>]) -> Option<Var<'t>> {
+        None
+    }
+    /// Records the same kernel with `adjoint::preaccumulate`, where it has
+    /// small pieces to preaccumulate.
+    fn preaccumulated<'t>(_x: &[Var<'t>]) -> Option<Var<'t>> {
         None
     }
 }
@@ -102,6 +108,15 @@ impl Kernel for Rosenbrock {
     fn start(n: usize) -> Vec<f64> {
         functions::rosenbrock_start(n)
     }
+    fn preaccumulated<'t>(x: &[Var<'t>]) -> Option<Var<'t>> {
+        Some(x.windows(2).fold(Var::constant(0.0), |total, pair| {
+            total
+                + adjoint::preaccumulate([pair[0], pair[1]], |[current, next]| {
+                    let a = next - current * current;
+                    100.0 * a * a + (1.0 - current) * (1.0 - current)
+                })
+        }))
+    }
 }
 
 struct MatmulSum;
@@ -144,6 +159,24 @@ fn bench_kernel<K: Kernel>(c: &mut config::Bench, sizes: &[usize]) {
             let x = probe.vars(&x0);
             K::nary(&x).is_some()
         };
+        let has_preaccumulated = {
+            let probe = Tape::new();
+            let x = probe.vars(&x0);
+            K::preaccumulated(&x).is_some()
+        };
+        check_modes::<K>(&x0);
+        if has_preaccumulated {
+            group.bench_with_input(BenchmarkId::new("preaccumulated", n), &x0, |b, x0| {
+                b.iter(|| {
+                    tape.clear();
+                    let x = tape.vars(black_box(x0));
+                    let y = K::preaccumulated(&x).expect("checked above");
+                    y.gradient().write_wrt(&x, &mut grad);
+                    black_box(&grad);
+                });
+            });
+        }
+
         if has_nary {
             group.bench_with_input(BenchmarkId::new("nary", n), &x0, |b, x0| {
                 b.iter(|| {
@@ -157,6 +190,41 @@ fn bench_kernel<K: Kernel>(c: &mut config::Bench, sizes: &[usize]) {
         }
     }
     group.finish();
+}
+
+/// The gradient of one form of a kernel at a point, or `None` where the
+/// kernel has no such form.
+type GradientOf = fn(&[f64]) -> Option<Vec<f64>>;
+
+/// Checks, before timing, that the n-ary and preaccumulated forms of `K`
+/// give the gradient of the operation-by-operation recording.
+fn check_modes<K: Kernel>(x0: &[f64]) {
+    let reference = adjoint::gradient(|x| K::eval(x), x0);
+    let modes: [(&str, GradientOf); 2] = [
+        ("nary", |x0| {
+            let tape = Tape::new();
+            let x = tape.vars(x0);
+            K::nary(&x).map(|y| y.gradient().wrt_all(&x))
+        }),
+        ("preaccumulated", |x0| {
+            let tape = Tape::new();
+            let x = tape.vars(x0);
+            K::preaccumulated(&x).map(|y| y.gradient().wrt_all(&x))
+        }),
+    ];
+    for (mode, gradient) in modes {
+        let Some(gradient) = gradient(x0) else {
+            continue;
+        };
+        for (i, (got, expected)) in gradient.iter().zip(&reference).enumerate() {
+            assert!(
+                (got - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+                "{} at n = {}: entry {i} is {got} by {mode}, {expected} on the tape",
+                K::NAME,
+                x0.len(),
+            );
+        }
+    }
 }
 
 fn kernels(c: &mut config::Bench) {

@@ -71,6 +71,7 @@ mod inspect;
 mod norm;
 pub mod ops;
 pub mod parallel;
+mod preaccumulate;
 mod real;
 pub mod rules;
 mod second_order;
@@ -92,6 +93,7 @@ pub use ops::nary::{dot, log_sum_exp, product, sum};
 pub use parallel::gradient_sum;
 #[cfg(feature = "rayon")]
 pub use parallel::par_gradient_sum;
+pub use preaccumulate::preaccumulate;
 pub use real::{Real, Scalar};
 pub use second_order::{hessian, hessian_vector_product};
 pub use select::select;

@@ -512,6 +512,45 @@ impl<T: Real> Tape<T> {
         self.push_statement_cold(name, value, &[(a, da), (b, db)])
     }
 
+    /// Appends a node with `N` operand entries, in order; repeated
+    /// operands stay separate entries.
+    #[inline(always)]
+    pub(crate) fn push_entries<const N: usize>(
+        &self,
+        name: &'static str,
+        value: T,
+        operands: [u32; N],
+        partials: [T; N],
+    ) -> u32 {
+        let rec = self.recording.get();
+        // SAFETY: as in `push_unary`.
+        let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
+        if index < self.fast_nodes.get() && len + N <= self.fast_operands.get() {
+            debug_assert!(operands.iter().all(|&operand| (operand as usize) < index));
+            // SAFETY: as in `push_unary`, with room for `N` entries.
+            unsafe {
+                let rec = &mut *rec;
+                std::ptr::copy_nonoverlapping(
+                    operands.as_ptr(),
+                    rec.operands.as_mut_ptr().add(len),
+                    N,
+                );
+                std::ptr::copy_nonoverlapping(
+                    partials.as_ptr(),
+                    rec.partials.as_mut_ptr().add(len),
+                    N,
+                );
+                rec.operands.set_len(len + N);
+                rec.partials.set_len(len + N);
+                rec.ends.as_mut_ptr().add(index).write((len + N) as u32);
+                rec.ends.set_len(index + 1);
+            }
+            return index as u32;
+        }
+        let entries: [(u32, T); N] = std::array::from_fn(|i| (operands[i], partials[i]));
+        self.push_statement_cold(name, value, &entries)
+    }
+
     /// The general path of the push methods: growth, the debug log and the
     /// panics, kept out of line so that the fast paths stay small.
     #[cold]
