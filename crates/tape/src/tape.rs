@@ -424,7 +424,7 @@ impl<T: Real> Tape<T> {
         // SAFETY: as in `push_unary`.
         let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
         if index < self.fast_nodes.get() {
-            // SAFETY: as in `push_unary`; `len` fits in a u32, since every
+            // SAFETY: as in `push_unary`. `len` fits in a u32, because every
             // push keeps the operand count at most `u32::MAX`.
             unsafe {
                 let rec = &mut *rec;
@@ -441,7 +441,7 @@ impl<T: Real> Tape<T> {
     pub(crate) fn push_unary(&self, name: &'static str, value: T, operand: u32, partial: T) -> u32 {
         let rec = self.recording.get();
         // SAFETY: reading the lengths through shared references is sound
-        // even while a sweep holds its shared reference to the recording.
+        // even while a sweep has its shared reference to the recording.
         let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
         if index < self.fast_nodes.get() && len < self.fast_operands.get() {
             debug_assert!(
@@ -512,7 +512,7 @@ impl<T: Real> Tape<T> {
         self.push_statement_cold(name, value, &[(a, da), (b, db)])
     }
 
-    /// Appends a node with `N` operand entries, in order; repeated
+    /// Appends a node with `N` operand entries, in order. Repeated
     /// operands stay separate entries.
     #[inline(always)]
     pub(crate) fn push_entries<const N: usize>(

@@ -6,18 +6,19 @@ use adjoint_tape::finite_diff;
 use adjoint_tape::forward::DualVec;
 use adjoint_tape::{Tape, Var, preaccumulate};
 
-/// One Rosenbrock term, written once for both numbers.
+/// Computes one Rosenbrock term on forward-mode numbers.
 fn term_dual<'d>([x, y]: [DualVec<'d, f64, 2>; 2]) -> DualVec<'d, f64, 2> {
     let a = y - x * x;
     100.0 * a * a + (1.0 - x) * (1.0 - x)
 }
 
+/// Computes the same term on tape variables, one statement per operation.
 fn term_var<'t>(x: Var<'t>, y: Var<'t>) -> Var<'t> {
     let a = y - x * x;
     100.0 * a * a + (1.0 - x) * (1.0 - x)
 }
 
-/// The chained Rosenbrock function, each term as one statement.
+/// Computes the chained Rosenbrock function, each term as one statement.
 fn rosenbrock_preaccumulated<'t>(x: &[Var<'t>]) -> Var<'t> {
     x.windows(2).fold(Var::constant(0.0), |total, pair| {
         total + preaccumulate([pair[0], pair[1]], term_dual)
@@ -114,7 +115,7 @@ fn repeated_input_sums_its_entries() {
 
 #[test]
 fn zero_adjoint_keeps_infinite_partial_out() {
-    // √x at 0 has an infinite partial; multiplied by a constant 0 the
+    // √x at 0 has an infinite partial. Multiplied by a constant 0, the
     // output does not depend on it, so the gradient is 0, not NaN.
     let tape = Tape::new();
     let x = tape.var(0.0);
