@@ -141,3 +141,202 @@ fn inputs_of_two_tapes_panic() {
     let (first, second) = (Tape::new(), Tape::new());
     let _ = preaccumulate([first.var(1.0), second.var(2.0)], |[a, b]| a + b);
 }
+
+#[test]
+fn constant_input_keeps_statement_name() {
+    // A constant among the inputs sends the statement down the checked
+    // path, which must record it under the same name in the debug log.
+    let tape = Tape::new();
+    tape.set_debug(true);
+    let x = tape.var(2.0);
+    let all = preaccumulate([x, x], |[a, b]| a * b);
+    let mixed = preaccumulate([x, Var::constant(4.0)], |[a, c]| a * c);
+    for y in [all, mixed] {
+        assert_eq!(tape.node_name(y.index().unwrap()), Some("preaccumulated"));
+    }
+    assert_eq!(tape.stats().by_kind["preaccumulated"], 2);
+    assert_eq!(mixed.gradient().wrt(x), 4.0);
+    assert!(
+        tape.to_dot()
+            .contains(r##"n2 [label="#2 preaccumulated\nvalue 8"]"##)
+    );
+}
+
+/// Computes Σᵢ sin((i + 1) xᵢ) xᵢ, then eˢ / (1 + s²), on any number type.
+macro_rules! wide_function {
+    ($x:expr, $zero:expr) => {{
+        let mut s = $zero;
+        for (i, &xi) in $x.iter().enumerate() {
+            s += (xi * (i as f64 + 1.0)).sin() * xi;
+        }
+        s.exp() / (1.0 + s * s)
+    }};
+}
+
+/// Checks `N` inputs on one statement against the same function recorded
+/// operation by operation and against central differences.
+fn check_wide<const N: usize>() {
+    let x0: Vec<f64> = (0..N).map(|i| 0.1 + 0.4 / N as f64 * i as f64).collect();
+    let tape = Tape::new();
+    let x = tape.vars(&x0);
+    let before = (tape.len(), tape.operand_count());
+    let fused = preaccumulate(
+        std::array::from_fn(|i| x[i]),
+        |d: [DualVec<'_, f64, N>; N]| wide_function!(d, DualVec::constant(0.0)),
+    );
+    assert_eq!(tape.len(), before.0 + 1);
+    assert_eq!(tape.operand_count(), before.1 + N);
+    let grads = fused.gradient();
+
+    let plain_tape = Tape::new();
+    let y = plain_tape.vars(&x0);
+    let plain = wide_function!(y, Var::constant(0.0));
+    assert_eq!(fused.value(), plain.value(), "value, N = {N}");
+    let plain_grads = plain.gradient();
+    let central = finite_diff::gradient(|x: &[f64]| wide_function!(x, 0.0), &x0);
+    for i in 0..N {
+        let (f, p, c) = (grads.wrt(x[i]), plain_grads.wrt(y[i]), central[i]);
+        assert!(
+            (f - p).abs() <= 1e-12 * p.abs().max(1.0),
+            "N = {N}, entry {i}: {f} vs {p}"
+        );
+        assert!(
+            (f - c).abs() <= 1e-6 * c.abs().max(1.0),
+            "N = {N}, entry {i}: {f} vs {c}"
+        );
+    }
+}
+
+#[test]
+fn one_and_many_inputs_match_recording() {
+    check_wide::<1>();
+    check_wide::<64>();
+}
+
+#[test]
+#[ignore = "the input array holds N DualVecs of N lanes, N² values on the \
+            stack; at N = 256 (528 KiB) a debug build passes it through \
+            several copies and overflows a 2 MiB thread stack, aborting \
+            the process with no panic message"]
+fn many_inputs_fit_thread_stack() {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(check_wide::<256>)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn statements_survive_arena_growth() {
+    // Start from exact capacities so that the fast path fills them and
+    // each following push reallocates through the checked path.
+    for operands in 0..6 {
+        let tape = Tape::with_capacity(3, operands);
+        let (x, y) = (tape.var(2.0), tape.var(3.0));
+        let mut total = preaccumulate([x, y], |[a, b]| a * b * b);
+        for step in 0..300 {
+            let c = f64::from(step) * 1e-3;
+            total = preaccumulate([total, x, y], |[t, a, b]| 0.5 * t + (a * b + c).sin());
+        }
+        let plain_tape = Tape::new();
+        let (u, v) = (plain_tape.var(2.0), plain_tape.var(3.0));
+        let mut plain = u * v * v;
+        for step in 0..300 {
+            let c = f64::from(step) * 1e-3;
+            plain = 0.5 * plain + (u * v + c).sin();
+        }
+        assert_eq!(tape.len(), 3 + 300);
+        assert_eq!(tape.operand_count(), 2 + 3 * 300);
+        assert!((total.value() - plain.value()).abs() <= 1e-12 * plain.value().abs());
+        let (grads, plain_grads) = (total.gradient(), plain.gradient());
+        for (a, b) in [
+            (grads.wrt(x), plain_grads.wrt(u)),
+            (grads.wrt(y), plain_grads.wrt(v)),
+        ] {
+            assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{a} vs {b}");
+        }
+    }
+}
+
+#[test]
+fn anomaly_mode_names_the_statement() {
+    // √x at 0: finite value, infinite partial to x.
+    let error = adjoint_tape::gradient_checked(
+        |v| preaccumulate([v[0], v[1]], |[a, b]| a.sqrt() * b),
+        &[0.0, 1.0],
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().starts_with(
+            "anomaly at node 2 (`preaccumulated`): the adjoint it passes to node 0 is inf"
+        ),
+        "{error}"
+    );
+    // ln of a negative number: a NaN value.
+    let error = adjoint_tape::gradient_checked(
+        |v| preaccumulate([v[0], v[1]], |[a, b]| a.ln() * b),
+        &[-1.0, 1.0],
+    )
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("anomaly at node 2 (`preaccumulated`): its value is NaN"),
+        "{error}"
+    );
+    // Finite values and partials pass the checks.
+    let grads = adjoint_tape::gradient_checked(
+        |v| preaccumulate([v[0], v[1]], |[a, b]| a * b.exp()),
+        &[2.0, 0.0],
+    )
+    .unwrap();
+    assert_eq!(grads, vec![1.0, 2.0]);
+}
+
+#[test]
+fn hessian_through_preaccumulated_statement() {
+    // A tape of `Dual` numbers: the closure runs on `DualVec<Dual, 2>`.
+    let h = adjoint_tape::hessian(
+        |v| preaccumulate([v[0], v[1]], |[a, b]| (a * b).sin() + 2.0 * a.powi(3)),
+        &[0.5, 1.5],
+    );
+    let (x, y) = (0.5_f64, 1.5_f64);
+    let s = (x * y).sin();
+    let expected = [
+        [-y * y * s + 12.0 * x, (x * y).cos() - x * y * s],
+        [(x * y).cos() - x * y * s, -x * x * s],
+    ];
+    for i in 0..2 {
+        for j in 0..2 {
+            assert!((h[i][j] - expected[i][j]).abs() < 1e-12, "{h:?}");
+        }
+    }
+}
+
+#[test]
+fn kinks_match_recording() {
+    // abs at 0, max and min ties, powi at 0: the same partials as the
+    // operation recorded on its own.
+    let tape = Tape::new();
+    let (x, y) = (tape.var(0.0), tape.var(0.0));
+    let pairs = [
+        (preaccumulate([x, y], |[a, b]| a.abs() + b), x.abs() + y),
+        (preaccumulate([x, y], |[a, b]| a.max(b)), x.max(y)),
+        (preaccumulate([x, y], |[a, b]| a.min(b)), x.min(y)),
+        (
+            preaccumulate([x, y], |[a, b]| a.powi(2) + b.powi(0)),
+            x.powi(2) + y.powi(0),
+        ),
+        (preaccumulate([x, x], |[a, b]| a.max(b)), x.max(x)),
+    ];
+    for (k, (fused, plain)) in pairs.into_iter().enumerate() {
+        assert_eq!(fused.value(), plain.value(), "case {k}");
+        let (grads, plain_grads) = (fused.gradient(), plain.gradient());
+        assert_eq!(
+            (grads.wrt(x), grads.wrt(y)),
+            (plain_grads.wrt(x), plain_grads.wrt(y)),
+            "case {k}"
+        );
+    }
+}
