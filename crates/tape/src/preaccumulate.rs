@@ -6,7 +6,7 @@ use std::ptr;
 
 use crate::forward::{Coefficient, DualVec};
 use crate::real::Real;
-use crate::var::Var;
+use crate::var::{Var, common_tape};
 
 /// Records `f` applied to `inputs` as one statement whose `N` partial
 /// derivatives come from forward mode, one lane per input.
@@ -67,7 +67,16 @@ where
         let index = tape.push_entries("preaccumulated", value, operands, partials);
         return Var::on_tape(tape, index, value);
     }
-    // Constants among the inputs, or no tape at all.
-    let entries: [(Var<'t, T>, T); N] = array::from_fn(|i| (inputs[i], partials[i]));
-    Var::from_partials(value, &entries)
+    // Constants among the inputs, or no tape at all: the checked path,
+    // under the same name, with an entry for each input on a tape.
+    let Some(tape) = common_tape(inputs) else {
+        return Var::constant(value);
+    };
+    let entries = inputs
+        .iter()
+        .zip(partials)
+        .filter(|(input, _)| !input.is_constant())
+        .map(|(input, partial)| (input.raw_index(), partial));
+    let index = tape.push_from_iter("preaccumulated", value, entries);
+    Var::on_tape(tape, index, value)
 }
