@@ -158,11 +158,11 @@ fn sweep_statements<T: Real>(rec: &Recording<T>, adjoints: &mut [T], lo: usize, 
                 }
             };
             // Most statements have one or two operands, and a branch on
-            // the count lets those run without a loop.
-            // A statement of two entries on the same operand (only
-            // `Var::from_partials` and the n-ary operations record one) takes
-            // the loop, because carrying both would add `c1 + c2` to the adjoint in
-            // place of `(adjoint + c1) + c2`, which rounds differently.
+            // the count lets those run without a loop. Two entries on one
+            // operand (from `Var::from_partials`, `preaccumulate` or an
+            // n-ary operation) take the loop: carrying both would add
+            // `c1 + c2` where the checked sweep adds `(adjoint + c1) + c2`,
+            // which rounds differently.
             match end - start {
                 1 => add(start),
                 2 if *operands.add(start) != *operands.add(start + 1) => {
