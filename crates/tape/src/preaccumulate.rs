@@ -21,7 +21,8 @@ use crate::var::{Var, common_tape};
 /// the shape of Stan's nodes with precomputed partials.
 ///
 /// The closure runs once. Its inputs carry one tangent lane per input, so
-/// it is written over [`DualVec`], with `f64` constants on either side.
+/// it is written over [`DualVec`]: constants of type `T` go on the right
+/// of an operator, and `f64` constants on either side when `T` is `f64`.
 /// Intermediate values inside `f` get no node, so `Gradients::wrt` can
 /// only be asked of `inputs` and of the result. A constant among `inputs`
 /// gets no operand entry.
@@ -44,6 +45,11 @@ use crate::var::{Var, common_tape};
 /// assert!((g.wrt(x) - (480.0 * a - 4.4)).abs() < 1e-12);
 /// assert!((g.wrt(y) - 200.0 * a).abs() < 1e-12);
 /// ```
+///
+/// NOTE: the closure's inputs are `N` numbers of `N` lanes each, `N²`
+/// values on the stack (128 KiB for `f64` at `N = 128`), copied a few
+/// times in debug builds. Up to `N = 128` fits a default 2 MiB thread
+/// stack. At `N = 256` a debug build overflows it and the process aborts.
 ///
 /// # Panics
 ///
