@@ -200,8 +200,11 @@ fn check_wide<const N: usize>() {
             (f - p).abs() <= 1e-12 * p.abs().max(1.0),
             "N = {N}, entry {i}: {f} vs {p}"
         );
+        // Central differences lose digits on the fast terms sin((i + 1) x_i)
+        // of large N, so they only confirm the magnitude here. The tight
+        // check is the one against the recording above.
         assert!(
-            (f - c).abs() <= 1e-6 * c.abs().max(1.0),
+            (f - c).abs() <= 1e-4 * c.abs().max(1.0),
             "N = {N}, entry {i}: {f} vs {c}"
         );
     }
