@@ -27,6 +27,11 @@ use crate::var::{Var, common_tape};
 /// only be asked of `inputs` and of the result. A constant among `inputs`
 /// gets no operand entry.
 ///
+/// The partials follow forward mode's zero-tangent rule: a zero tangent
+/// times an infinite partial contributes 0. So at a point such as the
+/// origin of `√(x² + y²)` the partials are 0 where the same function
+/// recorded operation by operation gives NaN.
+///
 /// ```
 /// use adjoint_tape::{Tape, preaccumulate};
 ///

@@ -342,3 +342,17 @@ fn kinks_match_recording() {
         );
     }
 }
+
+#[test]
+fn norm_at_origin_follows_zero_tangent_rule() {
+    // √(x² + y²) at (0, 0): forward mode passes 0 · ∞ = 0 for the zero
+    // tangents of x² + y², while the recorded sweep gives NaN there.
+    let tape = Tape::new();
+    let (x, y) = (tape.var(0.0_f64), tape.var(0.0_f64));
+    let fused = preaccumulate([x, y], |[x, y]| (x * x + y * y).sqrt());
+    let g = fused.gradient();
+    assert_eq!(g.wrt(x), 0.0);
+    assert_eq!(g.wrt(y), 0.0);
+    let plain = (x * x + y * y).sqrt();
+    assert!(plain.gradient().wrt(x).is_nan());
+}
