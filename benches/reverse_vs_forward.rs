@@ -13,6 +13,9 @@
 //!   spare tape;
 //! - `tensor` (Rosenbrock only): the function written with tensor nodes
 //!   (`adjoint::tensor`: slices, `powi`, one `sum`) on a reused tape;
+//! - `gradient_preaccumulated` (Rosenbrock only): `adjoint::gradient` of
+//!   the function with each term recorded as one statement by
+//!   `adjoint::preaccumulate`;
 //! - `forward`, `forward_lanes8`: `adjoint::forward::gradient` (one input
 //!   per sweep) and `adjoint::forward::gradient_lanes::<8, _>`;
 //! - `finite_diff`: `adjoint::finite_diff::gradient` (central differences,
@@ -57,6 +60,11 @@ trait TestFunction {
     fn tensor<'t>(_x: &Tensor<'t>) -> Option<adjoint::Var<'t>> {
         None
     }
+    /// Records the function with `adjoint::preaccumulate`, where the bench
+    /// has such a version.
+    fn preaccumulated<'t>(_x: &[adjoint::Var<'t>]) -> Option<adjoint::Var<'t>> {
+        None
+    }
 }
 
 struct Rosenbrock;
@@ -79,6 +87,18 @@ impl TestFunction for Rosenbrock {
         let a = &tail - &head.powi(2);
         let b = 1.0 - &head;
         Some((a.powi(2) * 100.0 + b.powi(2)).sum())
+    }
+    fn preaccumulated<'t>(x: &[adjoint::Var<'t>]) -> Option<adjoint::Var<'t>> {
+        Some(
+            x.windows(2)
+                .fold(adjoint::Var::constant(0.0), |total, pair| {
+                    total
+                        + adjoint::preaccumulate([pair[0], pair[1]], |[current, next]| {
+                            let a = next - current * current;
+                            100.0 * a * a + (1.0 - current) * (1.0 - current)
+                        })
+                }),
+        )
     }
 }
 
@@ -188,6 +208,21 @@ fn bench_function<F: TestFunction>(c: &mut config::Bench) {
             });
         }
 
+        if F::preaccumulated(&Tape::new().vars(&x0)).is_some() {
+            group.bench_with_input(
+                BenchmarkId::new("gradient_preaccumulated", n),
+                &x0,
+                |b, x0| {
+                    b.iter(|| {
+                        adjoint::gradient(
+                            |x| F::preaccumulated(x).expect("checked above"),
+                            black_box(x0),
+                        )
+                    });
+                },
+            );
+        }
+
         if n > F::FORWARD_MAX {
             continue;
         }
@@ -239,6 +274,18 @@ fn check_modes_agree<F: TestFunction>() {
             assert!(
                 (got - want).abs() <= 1e-12 * want.abs().max(1.0),
                 "{}: the tensor version gives {got} for input {i}, reverse mode {want}",
+                F::NAME
+            );
+        }
+    }
+    let tape = Tape::new();
+    let vars = tape.vars(&x0);
+    if let Some(y) = F::preaccumulated(&vars) {
+        let gradient = y.gradient().wrt_all(&vars);
+        for (i, (&got, &want)) in gradient.iter().zip(&reverse).enumerate() {
+            assert!(
+                (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+                "{}: the preaccumulated version gives {got} for input {i}, reverse mode {want}",
                 F::NAME
             );
         }
