@@ -13,6 +13,9 @@
 //!   spare tape;
 //! - `tensor` (Rosenbrock only): the function written with tensor nodes
 //!   (`adjoint::tensor`: slices, `powi`, one `sum`) on a reused tape;
+//! - `tensor_fused` (Rosenbrock only): the same with the terms computed
+//!   by one `adjoint::tensor::fuse` node in place of the chain of
+//!   elementwise nodes;
 //! - `gradient_preaccumulated` (Rosenbrock only): `adjoint::gradient` of
 //!   the function with each term recorded as one statement by
 //!   `adjoint::preaccumulate`;
@@ -60,6 +63,11 @@ trait TestFunction {
     fn tensor<'t>(_x: &Tensor<'t>) -> Option<adjoint::Var<'t>> {
         None
     }
+    /// Records the function with tensor nodes and its elementwise chain
+    /// fused into one node, where the bench has such a version.
+    fn tensor_fused<'t>(_x: &Tensor<'t>) -> Option<adjoint::Var<'t>> {
+        None
+    }
     /// Records the function with `adjoint::preaccumulate`, where the bench
     /// has such a version.
     fn preaccumulated<'t>(_x: &[adjoint::Var<'t>]) -> Option<adjoint::Var<'t>> {
@@ -87,6 +95,16 @@ impl TestFunction for Rosenbrock {
         let a = &tail - &head.powi(2);
         let b = 1.0 - &head;
         Some((a.powi(2) * 100.0 + b.powi(2)).sum())
+    }
+    fn tensor_fused<'t>(x: &Tensor<'t>) -> Option<adjoint::Var<'t>> {
+        let n = x.len();
+        let head = x.slice_axis(0, 0..n - 1);
+        let tail = x.slice_axis(0, 1..n);
+        let terms = adjoint::tensor::fuse([&head, &tail], |[current, next]| {
+            let a = next - current * current;
+            100.0 * a * a + (1.0 - current) * (1.0 - current)
+        });
+        Some(terms.sum())
     }
     fn preaccumulated<'t>(x: &[adjoint::Var<'t>]) -> Option<adjoint::Var<'t>> {
         Some(
@@ -197,12 +215,17 @@ fn bench_function<F: TestFunction>(c: &mut config::Bench) {
             b.iter(|| adjoint::gradient(|x| F::eval(x), black_box(x0)));
         });
 
-        if has_tensor::<F>() {
-            group.bench_with_input(BenchmarkId::new("tensor", n), &x0, |b, x0| {
+        let tensor_modes: [(&str, TensorVersion); 2] =
+            [("tensor", F::tensor), ("tensor_fused", F::tensor_fused)];
+        for (name, version) in tensor_modes {
+            if !has_tensor(version) {
+                continue;
+            }
+            group.bench_with_input(BenchmarkId::new(name, n), &x0, |b, x0| {
                 b.iter(|| {
                     tape.clear();
                     let x = Tensor::var(&tape, ndarray::Array1::from(black_box(x0).clone()));
-                    let y = F::tensor(&x).expect("checked by has_tensor");
+                    let y = version(&x).expect("checked by has_tensor");
                     black_box(y.gradient().wrt_tensor(&x))
                 });
             });
@@ -252,10 +275,14 @@ fn bench_function<F: TestFunction>(c: &mut config::Bench) {
 }
 
 /// Whether `F` has a tensor version.
-fn has_tensor<F: TestFunction>() -> bool {
+/// A tensor version of a test function: `TestFunction::tensor` or
+/// `TestFunction::tensor_fused`.
+type TensorVersion = for<'t> fn(&Tensor<'t>) -> Option<adjoint::Var<'t>>;
+
+fn has_tensor(version: TensorVersion) -> bool {
     let tape = Tape::new();
-    let x = Tensor::var(&tape, ndarray::Array1::from(F::start(4)));
-    F::tensor(&x).is_some()
+    let x = Tensor::var(&tape, ndarray::Array1::from(vec![0.5; 4]));
+    version(&x).is_some()
 }
 
 /// Checks once, before timing, that every mode computes the same gradient.
@@ -265,15 +292,20 @@ fn check_modes_agree<F: TestFunction>() {
     let forward = forward_gradient::<F>(&x0);
     let lanes = forward_lanes8_gradient::<F>(&x0);
     let finite = adjoint::finite_diff::gradient(|x: &[f64]| F::eval(x), &x0);
-    if has_tensor::<F>() {
+    let tensor_modes: [(&str, TensorVersion); 2] =
+        [("tensor", F::tensor), ("tensor_fused", F::tensor_fused)];
+    for (name, version) in tensor_modes {
+        if !has_tensor(version) {
+            continue;
+        }
         let tape = Tape::new();
         let x = Tensor::var(&tape, ndarray::Array1::from(x0.clone()));
-        let tensor = F::tensor(&x).expect("checked by has_tensor");
+        let tensor = version(&x).expect("checked by has_tensor");
         let gradient = tensor.gradient().wrt_tensor(&x);
         for (i, (&got, &want)) in gradient.iter().zip(&reverse).enumerate() {
             assert!(
                 (got - want).abs() <= 1e-12 * want.abs().max(1.0),
-                "{}: the tensor version gives {got} for input {i}, reverse mode {want}",
+                "{}: the {name} version gives {got} for input {i}, reverse mode {want}",
                 F::NAME
             );
         }

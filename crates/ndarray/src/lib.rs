@@ -109,5 +109,6 @@ mod tensor;
 pub use error::Error;
 pub use gradient::{Adjoints, TensorGradients, gradient, value_and_gradient};
 pub use nn::{Activation, Init, Linear, Mlp};
+pub use ops::fused::{fuse, try_fuse};
 pub use params::{BoundParams, ParamId, ParamSet};
 pub use tensor::{TapeExt, Tensor};

@@ -4,6 +4,7 @@
 pub(crate) mod arith;
 pub(crate) mod broadcast;
 pub(crate) mod elementwise;
+pub(crate) mod fused;
 pub(crate) mod matmul;
 pub(crate) mod reduce;
 pub(crate) mod shape;
