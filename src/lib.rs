@@ -69,3 +69,20 @@
 pub use adjoint_ndarray as tensor;
 pub use adjoint_optim as optim;
 pub use adjoint_tape::*;
+
+/// The Rust examples of the user guide, README and the other documents,
+/// compiled and run as doc tests so that they stay true.
+#[cfg(doctest)]
+mod documents {
+    #[doc = include_str!("../README.md")]
+    struct Readme;
+
+    #[doc = include_str!("../docs/guide.md")]
+    struct Guide;
+
+    #[doc = include_str!("../docs/debugging.md")]
+    struct Debugging;
+
+    #[doc = include_str!("../docs/modes.md")]
+    struct Modes;
+}
