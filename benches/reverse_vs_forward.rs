@@ -16,9 +16,9 @@
 //! - `tensor_fused` (Rosenbrock only): the same with the terms computed
 //!   by one `adjoint::tensor::fuse` node in place of the chain of
 //!   elementwise nodes;
-//! - `gradient_preaccumulated` (Rosenbrock only): `adjoint::gradient` of
-//!   the function with each term recorded as one statement by
-//!   `adjoint::preaccumulate`;
+//! - `tape_preaccumulated`, `gradient_preaccumulated` (Rosenbrock only):
+//!   `tape` and `gradient` of the function with each term recorded as one
+//!   statement by `adjoint::preaccumulate`;
 //! - `forward`, `forward_lanes8`: `adjoint::forward::gradient` (one input
 //!   per sweep) and `adjoint::forward::gradient_lanes::<8, _>`;
 //! - `finite_diff`: `adjoint::finite_diff::gradient` (central differences,
@@ -232,6 +232,15 @@ fn bench_function<F: TestFunction>(c: &mut config::Bench) {
         }
 
         if F::preaccumulated(&Tape::new().vars(&x0)).is_some() {
+            group.bench_with_input(BenchmarkId::new("tape_preaccumulated", n), &x0, |b, x0| {
+                b.iter(|| {
+                    tape.clear();
+                    let x = tape.vars(black_box(x0));
+                    let y = F::preaccumulated(&x).expect("checked above");
+                    y.gradient().write_wrt(&x, &mut grad);
+                    black_box(&grad);
+                });
+            });
             group.bench_with_input(
                 BenchmarkId::new("gradient_preaccumulated", n),
                 &x0,

@@ -146,8 +146,9 @@ fn ratios(series: &BTreeMap<String, Vec<(f64, f64)>>) -> BTreeMap<String, Vec<(f
         .collect()
 }
 
-/// Line colors, distinct from each other (matplotlib's "tab10" cycle).
-const COLORS: [RGBColor; 10] = [
+/// Line colors, distinct from each other: matplotlib's "tab10" cycle, then
+/// black, navy, dark red and gold for charts with more than ten series.
+const COLORS: [RGBColor; 14] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -158,6 +159,10 @@ const COLORS: [RGBColor; 10] = [
     RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
+    RGBColor(0, 0, 0),
+    RGBColor(0, 0, 128),
+    RGBColor(128, 0, 0),
+    RGBColor(218, 165, 32),
 ];
 
 /// Draws `series` as lines on log–log axes into a PNG file.
