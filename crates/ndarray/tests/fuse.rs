@@ -128,12 +128,13 @@ fn strided_inputs_are_read_in_row_major_order() {
     let tape = Tape::new();
     let x = Tensor::var(&tape, array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
     let t = x.t();
-    let c = Tensor::constant(array![[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]]);
-    // Only element (0, 0) of xᵀ is weighted: x[0, 0]³ with derivative 3.
+    let c = Tensor::constant(array![[0.0, 1.0], [0.0, 0.0], [0.0, 0.0]]);
+    // Only element (0, 1) of xᵀ is weighted: x[1, 0]³ = 64 with derivative
+    // 3 · 4² = 48. In storage order that position would be x[0, 1] = 2.
     let y = fuse([&t, &c], |[t, c]| c * t * t * t).sum();
-    assert_eq!(y.value(), 1.0);
+    assert_eq!(y.value(), 64.0);
     let g = y.gradient().wrt_tensor(&x);
-    assert_eq!(g, array![[3.0, 0.0, 0.0], [0.0, 0.0, 0.0]].into_dyn());
+    assert_eq!(g, array![[0.0, 0.0, 0.0], [48.0, 0.0, 0.0]].into_dyn());
 }
 
 #[test]
@@ -169,6 +170,23 @@ fn different_shapes_are_an_error_naming_both() {
         "{message}"
     );
     assert!(message.contains("broadcast_to"), "{message}");
+    assert!(message.contains("input 1"), "{message}");
+}
+
+#[test]
+fn overflow_inside_the_closure_gives_nan() {
+    // A hand-written sigmoid at -1000: exp(1000) overflows, and forward
+    // mode multiplies its infinite tangent by recip's zero partial. The
+    // chain of tensor operations multiplies in the other order and gets 0.
+    let tape = Tape::new();
+    let x = Tensor::var(&tape, array![-1000.0]);
+    let fused = fuse([&x], |[x]| 1.0 / (1.0 + (-x).exp()));
+    let g = fused.sum().gradient().wrt_tensor(&x);
+    assert!(g[0].is_nan(), "{g}");
+
+    let stable = fuse([&x], |[x]| x.sigmoid());
+    let g = stable.sum().gradient().wrt_tensor(&x);
+    assert_eq!(g[0], 0.0);
 }
 
 #[test]
@@ -191,7 +209,8 @@ fn tensors_of_two_tapes_panic() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
 
-    /// Fusing a chain changes how it is recorded, not what it computes.
+    /// Fusing a chain changes how it is recorded, not what it computes, at
+    /// points where no intermediate overflows.
     #[test]
     fn fused_and_unfused_chains_agree(
         values in proptest::collection::vec(-3.0f64..3.0, 12),

@@ -32,6 +32,12 @@ use crate::var::{Var, common_tape};
 /// origin of `√(x² + y²)` the partials are 0 where the same function
 /// recorded operation by operation gives NaN.
 ///
+/// NOTE: the converse also happens, because forward mode multiplies the
+/// partials in the opposite order to the reverse sweep. Where an
+/// intermediate overflows, a hand-written `1 / (1 + exp(-x))` at
+/// `x = -1000` gives a NaN partial here and 0 operation by operation. The
+/// stable `sigmoid`, `softplus` and `ln_1p` of `DualVec` avoid it.
+///
 /// ```
 /// use adjoint_tape::{Tape, preaccumulate};
 ///

@@ -59,6 +59,12 @@ impl<const N: usize> CustomOp<f64> for Fused<N> {
 /// constant. Partials follow forward mode's zero-tangent rule: a zero
 /// tangent times an infinite partial contributes 0.
 ///
+/// NOTE: forward mode multiplies the chain's partials in the opposite
+/// order to the reverse sweep, so the two can differ where an intermediate
+/// overflows. A hand-written `1 / (1 + exp(-x))` at `x = -1000` gives a NaN
+/// partial here and 0 as a chain of tensor operations. The closure's
+/// `sigmoid`, `softplus` and `ln_1p` avoid the overflow.
+///
 /// ```
 /// use adjoint_ndarray::{Tensor, TensorGradients, fuse};
 /// use adjoint_tape::Tape;
@@ -88,7 +94,7 @@ impl<const N: usize> CustomOp<f64> for Fused<N> {
 ///
 /// Panics if the inputs' shapes differ (broadcast them first with
 /// [`Tensor::broadcast_to`]) or they belong to different tapes;
-/// [`try_fuse`] returns the shape error instead.
+/// [`try_fuse`] returns the shape error instead. `N = 0` does not compile.
 #[track_caller]
 pub fn fuse<'t, const N: usize, F>(inputs: [&Tensor<'t>; N], f: F) -> Tensor<'t>
 where
@@ -118,13 +124,19 @@ where
 {
     const { assert!(N > 0, "fuse needs at least one input tensor") };
     let shape = inputs[0].value().raw_dim();
-    if let Some(other) = inputs.iter().find(|t| t.shape() != shape.slice()) {
+    if let Some((position, other)) = inputs
+        .iter()
+        .enumerate()
+        .find(|(_, t)| t.shape() != shape.slice())
+    {
         return Err(Error::ShapeMismatch {
             op: "fuse",
             left: shape.slice().to_vec(),
             right: other.shape().to_vec(),
-            reason: "fuse takes inputs of one shape; broadcast them first with broadcast_to"
-                .to_string(),
+            reason: format!(
+                "input {position} differs from input 0, and fuse takes inputs of one shape; \
+                 broadcast them first with broadcast_to"
+            ),
         });
     }
 
