@@ -7,8 +7,9 @@
 //! reused tape (`tape`: clear, record, one reverse sweep, read the inputs'
 //! adjoints) and, where the engine has one, the same kernel as one n-ary
 //! node (`nary`: `adjoint::sum`, `adjoint::product`,
-//! `adjoint::log_sum_exp`). Rosenbrock also runs with each term recorded
-//! as one statement by `adjoint::preaccumulate` (`preaccumulated`).
+//! `adjoint::log_sum_exp`). Rosenbrock also runs with each term and its
+//! addition to the total recorded as one statement by
+//! `adjoint::preaccumulate` (`preaccumulated`).
 //!
 //! Run with `cargo bench --bench kernels`; `cargo bench --bench kernels --
 //! --test` runs every case once as a smoke test.
@@ -109,13 +110,7 @@ impl Kernel for Rosenbrock {
         functions::rosenbrock_start(n)
     }
     fn preaccumulated<'t>(x: &[Var<'t>]) -> Option<Var<'t>> {
-        Some(x.windows(2).fold(Var::constant(0.0), |total, pair| {
-            total
-                + adjoint::preaccumulate([pair[0], pair[1]], |[current, next]| {
-                    let a = next - current * current;
-                    100.0 * a * a + (1.0 - current) * (1.0 - current)
-                })
-        }))
+        Some(functions::rosenbrock_preaccumulated(x))
     }
 }
 

@@ -17,8 +17,9 @@
 //!   by one `adjoint::tensor::fuse` node in place of the chain of
 //!   elementwise nodes;
 //! - `tape_preaccumulated`, `gradient_preaccumulated` (Rosenbrock only):
-//!   `tape` and `gradient` of the function with each term recorded as one
-//!   statement by `adjoint::preaccumulate`;
+//!   `tape` and `gradient` of the function with each term and its
+//!   addition to the total recorded as one statement by
+//!   `adjoint::preaccumulate`;
 //! - `forward`, `forward_lanes8`: `adjoint::forward::gradient` (one input
 //!   per sweep) and `adjoint::forward::gradient_lanes::<8, _>`;
 //! - `finite_diff`: `adjoint::finite_diff::gradient` (central differences,
@@ -107,16 +108,7 @@ impl TestFunction for Rosenbrock {
         Some(terms.sum())
     }
     fn preaccumulated<'t>(x: &[adjoint::Var<'t>]) -> Option<adjoint::Var<'t>> {
-        Some(
-            x.windows(2)
-                .fold(adjoint::Var::constant(0.0), |total, pair| {
-                    total
-                        + adjoint::preaccumulate([pair[0], pair[1]], |[current, next]| {
-                            let a = next - current * current;
-                            100.0 * a * a + (1.0 - current) * (1.0 - current)
-                        })
-                }),
-        )
+        Some(functions::rosenbrock_preaccumulated(x))
     }
 }
 

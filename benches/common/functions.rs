@@ -35,6 +35,20 @@ pub fn rosenbrock<S: Float>(x: &[S]) -> S {
     total
 }
 
+/// Records [`rosenbrock`] with each term and its addition to the running
+/// total as one statement of `adjoint::preaccumulate`: three operand
+/// entries per term in place of 8 statements and 12 entries.
+pub fn rosenbrock_preaccumulated<'t>(x: &[adjoint::Var<'t>]) -> adjoint::Var<'t> {
+    x.windows(2)
+        .fold(adjoint::Var::constant(0.0), |total, pair| {
+            adjoint::preaccumulate([total, pair[0], pair[1]], |[total, current, next]| {
+                let a = next - current * current;
+                let b = 1.0 - current;
+                total + 100.0 * a * a + b * b
+            })
+        })
+}
+
 /// Computes the gradient of [`rosenbrock`] by hand, into `out`.
 pub fn rosenbrock_gradient(x: &[f64], out: &mut [f64]) {
     out.fill(0.0);
