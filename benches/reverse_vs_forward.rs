@@ -144,19 +144,25 @@ fn forward_lanes8_gradient<F: TestFunction>(x0: &[f64]) -> Vec<f64> {
 }
 
 /// Computes the gradient with num-dual's `Dual64`, one input per sweep.
-fn num_dual_gradient<F: TestFunction>(x0: &[f64], out: &mut [f64]) {
+///
+/// It returns a new vector, as `adjoint::forward::gradient` does, so that
+/// both drivers pay for the same two allocations (inputs and gradient).
+fn num_dual_gradient<F: TestFunction>(x0: &[f64]) -> Vec<f64> {
     let mut x: Vec<Dual64> = x0.iter().map(|&v| Dual64::from_re(v)).collect();
+    let mut out = Vec::with_capacity(x0.len());
     for i in 0..x0.len() {
         x[i].eps = 1.0;
-        out[i] = F::eval_num_dual(&x).eps;
+        out.push(F::eval_num_dual(&x).eps);
         x[i].eps = 0.0;
     }
+    out
 }
 
 /// Computes the gradient with num-dual's `DualSVec64<8>`, eight inputs per
-/// sweep.
-fn num_dual_lanes8_gradient<F: TestFunction>(x0: &[f64], out: &mut [f64]) {
+/// sweep, into a new vector as `adjoint::forward::gradient_lanes` does.
+fn num_dual_lanes8_gradient<F: TestFunction>(x0: &[f64]) -> Vec<f64> {
     let mut x: Vec<DualSVec64<8>> = x0.iter().map(|&v| DualSVec64::from_re(v)).collect();
+    let mut out = vec![0.0; x0.len()];
     for start in (0..x0.len()).step_by(8) {
         let end = (start + 8).min(x0.len());
         for (lane, i) in (start..end).enumerate() {
@@ -170,6 +176,7 @@ fn num_dual_lanes8_gradient<F: TestFunction>(x0: &[f64], out: &mut [f64]) {
         }
         black_box(y.re());
     }
+    out
 }
 
 fn bench_function<F: TestFunction>(c: &mut config::Bench) {
@@ -260,16 +267,10 @@ fn bench_function<F: TestFunction>(c: &mut config::Bench) {
             b.iter(|| adjoint::finite_diff::gradient(|x: &[f64]| F::eval(x), black_box(x0)));
         });
         group.bench_with_input(BenchmarkId::new("num_dual", n), &x0, |b, x0| {
-            b.iter(|| {
-                num_dual_gradient::<F>(black_box(x0), &mut grad);
-                black_box(&grad);
-            });
+            b.iter(|| num_dual_gradient::<F>(black_box(x0)));
         });
         group.bench_with_input(BenchmarkId::new("num_dual_lanes8", n), &x0, |b, x0| {
-            b.iter(|| {
-                num_dual_lanes8_gradient::<F>(black_box(x0), &mut grad);
-                black_box(&grad);
-            });
+            b.iter(|| num_dual_lanes8_gradient::<F>(black_box(x0)));
         });
     }
     group.finish();
@@ -323,10 +324,8 @@ fn check_modes_agree<F: TestFunction>() {
             );
         }
     }
-    let mut dual = vec![0.0; x0.len()];
-    num_dual_gradient::<F>(&x0, &mut dual);
-    let mut dual_lanes = vec![0.0; x0.len()];
-    num_dual_lanes8_gradient::<F>(&x0, &mut dual_lanes);
+    let dual = num_dual_gradient::<F>(&x0);
+    let dual_lanes = num_dual_lanes8_gradient::<F>(&x0);
     for i in 0..x0.len() {
         let scale = reverse[i].abs().max(1.0);
         for (mode, other) in [
