@@ -81,19 +81,24 @@ where
             .all(|input| input.tape().is_some_and(|other| ptr::eq(other, tape)))
     {
         let operands = array::from_fn(|i| inputs[i].raw_index());
-        let index = tape.push_entries("preaccumulated", value, operands, partials);
+        let index = tape.push_entries("preaccumulated", value, operands, partials, N);
         return Var::on_tape(tape, index, value);
     }
-    // Constants among the inputs, or no tape at all: the checked path,
-    // under the same name, with an entry for each input on a tape.
+    // Constants among the inputs (a fold that starts from a constant
+    // total, say), or no tape at all: an entry for each input on a tape.
     let Some(tape) = common_tape(inputs) else {
         return Var::constant(value);
     };
-    let entries = inputs
-        .iter()
-        .zip(partials)
-        .filter(|(input, _)| !input.is_constant())
-        .map(|(input, partial)| (input.raw_index(), partial));
-    let index = tape.push_from_iter("preaccumulated", value, entries);
+    let mut operands = [0; N];
+    let mut kept = [T::zero(); N];
+    let mut count = 0;
+    for (input, partial) in inputs.iter().zip(partials) {
+        if !input.is_constant() {
+            operands[count] = input.raw_index();
+            kept[count] = partial;
+            count += 1;
+        }
+    }
+    let index = tape.push_entries("preaccumulated", value, operands, kept, count);
     Var::on_tape(tape, index, value)
 }

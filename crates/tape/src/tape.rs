@@ -512,8 +512,12 @@ impl<T: Real> Tape<T> {
         self.push_statement_cold(name, value, &[(a, da), (b, db)])
     }
 
-    /// Appends a node with `N` operand entries, in order. Repeated
-    /// operands stay separate entries.
+    /// Appends a node with the first `count` of `N` operand entries, in
+    /// order. Repeated operands stay separate entries.
+    ///
+    /// The fast path copies all `N` entries and keeps `count`, so it needs
+    /// room for `N`; the entries past `count` are overwritten by the next
+    /// push.
     #[inline(always)]
     pub(crate) fn push_entries<const N: usize>(
         &self,
@@ -521,13 +525,19 @@ impl<T: Real> Tape<T> {
         value: T,
         operands: [u32; N],
         partials: [T; N],
+        count: usize,
     ) -> u32 {
+        debug_assert!(count <= N);
         let rec = self.recording.get();
         // SAFETY: as in `push_unary`.
         let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
         if index < self.fast_nodes.get() && len + N <= self.fast_operands.get() {
-            debug_assert!(operands.iter().all(|&operand| (operand as usize) < index));
-            // SAFETY: as in `push_unary`, with room for `N` entries.
+            debug_assert!(
+                operands[..count]
+                    .iter()
+                    .all(|&operand| (operand as usize) < index)
+            );
+            // SAFETY: as in `push_unary`, with room for `N >= count` entries.
             unsafe {
                 let rec = &mut *rec;
                 std::ptr::copy_nonoverlapping(
@@ -540,15 +550,15 @@ impl<T: Real> Tape<T> {
                     rec.partials.as_mut_ptr().add(len),
                     N,
                 );
-                rec.operands.set_len(len + N);
-                rec.partials.set_len(len + N);
-                rec.ends.as_mut_ptr().add(index).write((len + N) as u32);
+                rec.operands.set_len(len + count);
+                rec.partials.set_len(len + count);
+                rec.ends.as_mut_ptr().add(index).write((len + count) as u32);
                 rec.ends.set_len(index + 1);
             }
             return index as u32;
         }
         let entries: [(u32, T); N] = std::array::from_fn(|i| (operands[i], partials[i]));
-        self.push_statement_cold(name, value, &entries)
+        self.push_statement_cold(name, value, &entries[..count])
     }
 
     /// The general path of the push methods: growth, the debug log and the

@@ -90,6 +90,24 @@ fn constant_inputs_get_no_entry() {
 }
 
 #[test]
+fn constant_among_inputs_keeps_later_statements_intact() {
+    // The constant sits between two variables, and more statements follow,
+    // so a stale entry past the kept ones would show in the gradient.
+    let tape = Tape::new();
+    let (x, z) = (tape.var(2.0), tape.var(3.0));
+    let c = Var::constant(5.0);
+    let before = tape.operand_count();
+    let y = preaccumulate([x, c, z], |[x, c, z]| x * c * z);
+    assert_eq!(tape.operand_count(), before + 2);
+    let w = y * x + z;
+    assert_eq!(tape.operand_count(), before + 6);
+    let g = w.gradient();
+    // w = 5 x² z + z: ∂w/∂x = 10 x z = 60, ∂w/∂z = 5 x² + 1 = 21.
+    assert_eq!(g.wrt(x), 60.0);
+    assert_eq!(g.wrt(z), 21.0);
+}
+
+#[test]
 fn all_constant_inputs_give_a_constant() {
     let y = preaccumulate([Var::constant(2.0), Var::constant(3.0)], |[a, b]| a * b);
     assert!(y.is_constant());
