@@ -507,6 +507,27 @@ fn mul_add_values_and_partials() {
 }
 
 #[test]
+fn mul_add_with_constant_middle_and_repeats() {
+    let tape = Tape::new();
+    let (x, b) = (tape.var(2.0), tape.var(0.5));
+    let before = tape.operand_count();
+    // A constant between two variables: x · 4 + b records two entries.
+    let y = x.mul_add(4.0, b);
+    assert_eq!(tape.operand_count(), before + 2);
+    // x · x + x: three entries on one operand, d/dx = 2x + 1 = 5.
+    let z = x.mul_add(x, x);
+    assert_eq!(tape.operand_count(), before + 5);
+    // More statements after both, so that a stale entry would show.
+    let w = y * z + b;
+    let g = w.gradient();
+    // w = (4x + b)(x² + x) + b at x = 2, b = 0.5:
+    // ∂w/∂x = 4 (x² + x) + (4x + b)(2x + 1) = 24 + 42.5 = 66.5,
+    // ∂w/∂b = x² + x + 1 = 7.
+    assert_eq!(g.wrt(x), 66.5);
+    assert_eq!(g.wrt(b), 7.0);
+}
+
+#[test]
 fn clamp_at_bounds_passes_adjoint_to_x() {
     let tape = Tape::new();
     let (lo, hi) = (tape.var(0.0), tape.var(1.0));

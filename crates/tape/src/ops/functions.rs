@@ -136,19 +136,24 @@ piecewise_constant_methods! {
 impl<'t, T: Real> Var<'t, T> {
     /// Records a ternary operation; constants among the operands are
     /// skipped.
+    #[inline]
     fn ternary(operands: [Self; 3], name: &'static str, value: T, partials: [T; 3]) -> Self {
         let Some(tape) = common_tape(operands) else {
             return Self::constant(value);
         };
-        let index = tape.push_from_iter(
-            name,
-            value,
-            operands
-                .into_iter()
-                .zip(partials)
-                .filter(|(v, _)| !v.is_constant())
-                .map(|(v, d)| (v.raw_index(), d)),
-        );
+        // The variables' entries, compacted to the front, so that the
+        // statement takes the fast push path even with a constant operand.
+        let mut indices = [0; 3];
+        let mut kept = [T::zero(); 3];
+        let mut count = 0;
+        for (operand, partial) in operands.into_iter().zip(partials) {
+            if !operand.is_constant() {
+                indices[count] = operand.raw_index();
+                kept[count] = partial;
+                count += 1;
+            }
+        }
+        let index = tape.push_entries(name, value, indices, kept, count);
         Var::on_tape(tape, index, value)
     }
 
