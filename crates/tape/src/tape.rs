@@ -594,6 +594,42 @@ impl<T: Real> Tape<T> {
         value: T,
         operands: impl IntoIterator<Item = (u32, T)>,
     ) -> u32 {
+        let operands = operands.into_iter();
+        let rec = self.recording.get();
+        // SAFETY: as in `push_unary`.
+        let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
+        if let (_, Some(most)) = operands.size_hint()
+            && index < self.fast_nodes.get()
+            && len + most <= self.fast_operands.get()
+        {
+            let mut count = 0;
+            for (operand, partial) in operands {
+                // An upper bound that lied would write past the capacity.
+                assert!(
+                    count < most,
+                    "an operand iterator yielded more than its size hint"
+                );
+                debug_assert!((operand as usize) < index);
+                // SAFETY: as in `push_unary`, with room for `most` entries
+                // past `len`, and `count < most`.
+                unsafe {
+                    let rec = &mut *rec;
+                    rec.operands.as_mut_ptr().add(len + count).write(operand);
+                    rec.partials.as_mut_ptr().add(len + count).write(partial);
+                }
+                count += 1;
+            }
+            // SAFETY: the `count` entries past `len` were written above, and
+            // `index < fast_nodes` leaves room for one more end.
+            unsafe {
+                let rec = &mut *rec;
+                rec.operands.set_len(len + count);
+                rec.partials.set_len(len + count);
+                rec.ends.as_mut_ptr().add(index).write((len + count) as u32);
+                rec.ends.set_len(index + 1);
+            }
+            return index as u32;
+        }
         let mut scratch = self.spare_operands.take();
         scratch.clear();
         scratch.extend(operands);
