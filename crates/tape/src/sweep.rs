@@ -76,6 +76,19 @@ impl<T: Real> Tape<T> {
         SweepGuard::new(self)
     }
 
+    /// Refuses recording until the guard drops, as a sweep does, for code
+    /// that reads the recording while it calls user code (a custom
+    /// operation's `name` or `vjp`). Unlike [`begin_sweep`](Self::begin_sweep),
+    /// it may run inside a sweep, and it leaves the flag as it found it.
+    pub(crate) fn hold_recording(&self) -> HoldGuard<'_, T> {
+        let was_sweeping = self.sweeping.replace(true);
+        self.refresh_fast_limits();
+        HoldGuard {
+            tape: self,
+            was_sweeping,
+        }
+    }
+
     /// Runs a reverse sweep seeded with `seed` at node `output`, in a buffer
     /// reused from earlier sweeps.
     pub(crate) fn gradients_from(&self, output: u32, seed: T) -> Gradients<'_, T> {
@@ -222,5 +235,19 @@ impl<T: Real> Drop for SweepGuard<'_, T> {
     fn drop(&mut self) {
         self.0.sweeping.set(false);
         self.0.refresh_fast_limits();
+    }
+}
+
+/// Restores the sweeping flag of [`Tape::hold_recording`] when the reading
+/// ends, also by a panic.
+pub(crate) struct HoldGuard<'a, T: Real> {
+    tape: &'a Tape<T>,
+    was_sweeping: bool,
+}
+
+impl<T: Real> Drop for HoldGuard<'_, T> {
+    fn drop(&mut self) {
+        self.tape.sweeping.set(self.was_sweeping);
+        self.tape.refresh_fast_limits();
     }
 }

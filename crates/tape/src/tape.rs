@@ -116,9 +116,40 @@ impl<T: Real> fmt::Debug for Tape<T> {
 #[inline(never)]
 fn recording_while_sweeping() -> ! {
     panic!(
-        "cannot record on a tape during its own reverse sweep: a custom \
-         operation's vjp must not create variables on the tape it belongs to"
+        "cannot record on a tape during its own reverse sweep or while it is \
+         inspected: a custom operation's vjp and name must not create \
+         variables on the tape it belongs to"
     )
+}
+
+/// Refuses every push, fast or checked, until it drops (also by a panic),
+/// and then restores the tape's flags as they were.
+struct RefuseRecording<'a, T: Real> {
+    tape: &'a Tape<T>,
+    limits: (usize, usize),
+    sweeping: bool,
+}
+
+impl<'a, T: Real> RefuseRecording<'a, T> {
+    #[inline]
+    fn new(tape: &'a Tape<T>) -> Self {
+        let limits = (tape.fast_nodes.replace(0), tape.fast_operands.replace(0));
+        let sweeping = tape.sweeping.replace(true);
+        Self {
+            tape,
+            limits,
+            sweeping,
+        }
+    }
+}
+
+impl<T: Real> Drop for RefuseRecording<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.tape.fast_nodes.set(self.limits.0);
+        self.tape.fast_operands.set(self.limits.1);
+        self.tape.sweeping.set(self.sweeping);
+    }
 }
 
 #[cold]
@@ -602,6 +633,11 @@ impl<T: Real> Tape<T> {
             && index < self.fast_nodes.get()
             && len + most <= self.fast_operands.get()
         {
+            // The iterator computes partials in `T`'s arithmetic, which is
+            // user code for a user's number type: recording is refused
+            // until the entries are written, so the room checked above
+            // stays free.
+            let _refuse = RefuseRecording::new(self);
             let mut count = 0;
             for (operand, partial) in operands {
                 // An upper bound that lied would write past the capacity.

@@ -384,3 +384,78 @@ fn debug_toggles_while_gradients_alive() {
         );
     }
 }
+
+thread_local! {
+    /// A tape that a custom operation's `name` can reach without unsafe
+    /// code, as a user's thread-local tape would be.
+    static SHARED: &'static Tape = Box::leak(Box::new(Tape::new()));
+}
+
+/// A custom operation that does nothing.
+struct Nothing;
+
+impl CustomOp<f64> for Nothing {
+    fn name(&self) -> &'static str {
+        "nothing"
+    }
+
+    fn vjp(&self, _cotangent: &[f64], _adjoints: &mut [f64]) {}
+}
+
+/// A custom operation whose `name` records on the shared tape, enough
+/// to make the list of custom operations grow.
+struct RecordsInName;
+
+impl CustomOp<f64> for RecordsInName {
+    fn name(&self) -> &'static str {
+        SHARED.with(|tape| {
+            for _ in 0..64 {
+                tape.push_custom(1, Box::new(Nothing));
+            }
+        });
+        "records in name"
+    }
+
+    fn vjp(&self, _cotangent: &[f64], _adjoints: &mut [f64]) {}
+}
+
+#[test]
+fn name_that_records_panics_in_stats_and_to_dot() {
+    SHARED.with(|tape| {
+        tape.set_debug(true);
+        let x = tape.var(1.0);
+        let _ = x * 2.0;
+        tape.push_custom(1, Box::new(Nothing));
+        // `push_custom` reads the name before it borrows the recording,
+        // so recording from `name` there is allowed: 1 + 64 customs. Two
+        // outputs, because `to_dot` names a custom operation by its `name`
+        // only when it has more than one.
+        tape.push_custom(2, Box::new(RecordsInName));
+        let before = tape.len();
+        assert_eq!(before, 3 + 64 + 2);
+
+        for (what, result) in [
+            (
+                "stats",
+                catch_unwind(AssertUnwindSafe(|| drop(tape.stats()))),
+            ),
+            (
+                "to_dot",
+                catch_unwind(AssertUnwindSafe(|| drop(tape.to_dot()))),
+            ),
+        ] {
+            let message = panic_message(result);
+            assert!(
+                message.starts_with(
+                    "cannot record on a tape during its own reverse sweep or while it is inspected"
+                ),
+                "{what}: {message}"
+            );
+            assert_eq!(tape.len(), before, "{what} left the tape as it was");
+        }
+
+        // Recording works again once the inspection has unwound.
+        let y = x * 3.0;
+        assert_eq!(y.gradient().wrt(x), 3.0);
+    });
+}
