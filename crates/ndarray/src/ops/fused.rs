@@ -51,7 +51,7 @@ impl<const N: usize> CustomOp<f64> for Fused<N> {
 /// tangent lane per input) and keeps only the `N` partials: the fusion
 /// that XLA does for JAX's elementwise chains, and the tensor form of
 /// [`adjoint_tape::preaccumulate`]. Rosenbrock's gradient with its terms
-/// as one `fuse` took 2.4 times the plain `f64` loop at 10^4 inputs, and
+/// as one `fuse` took 2.2 times the plain `f64` loop at 10^4 inputs, and
 /// 5.0 times as a chain of tensor operations (`docs/benchmarks.md`).
 ///
 /// The closure is written over `DualVec` as in `preaccumulate`: `f64`
