@@ -96,7 +96,7 @@ impl<T: Real> Tape<T> {
     /// assert_eq!(stats.to_string().lines().next(), Some("5 nodes, 4 operands, 0 custom operations, 68 bytes"));
     /// ```
     pub fn stats(&self) -> TapeStats {
-        // A custom operation's `name` is user code: it must not record
+        // A custom operation's `name` is user code, and it must not record
         // while the loop below reads the recording.
         let _hold = self.hold_recording();
         let rec = self.recording();
@@ -180,8 +180,8 @@ impl<T: Real> Tape<T> {
     }
 
     fn write_dot(&self, adjoints: Option<&[T]>) -> String {
-        // Custom operations' `name` and `vjp` are user code: they must not
-        // record while the loop below reads the recording.
+        // Custom operations' `name` and `vjp` are user code, and they must
+        // not record while the loop below reads the recording.
         let _hold = self.hold_recording();
         let rec = self.recording();
         let mut out = String::from("digraph tape {\n");
@@ -240,7 +240,8 @@ impl<T: Real> Tape<T> {
             .expect("writing to a String cannot fail");
         let cotangent = vec![T::one(); end - start];
         let mut probe = vec![T::zero(); start];
-        // `write_dot` holds the recording, so the vjp cannot record.
+        // `write_dot` refuses recording for its whole loop, so the vjp
+        // cannot record.
         custom.op.vjp(&cotangent, &mut probe);
         for (input, adjoint) in probe.iter().enumerate() {
             if !adjoint.is_zero() {

@@ -6,7 +6,7 @@ use std::ptr;
 
 use crate::forward::{Coefficient, DualVec};
 use crate::real::Real;
-use crate::var::{Var, common_tape};
+use crate::var::{Var, record_fixed};
 
 /// Records `f` applied to `inputs` as one statement whose `N` partial
 /// derivatives come from forward mode, one lane per input.
@@ -86,19 +86,5 @@ where
     }
     // Constants among the inputs (a fold that starts from a constant
     // total, say), or no tape at all: an entry for each input on a tape.
-    let Some(tape) = common_tape(inputs) else {
-        return Var::constant(value);
-    };
-    let mut operands = [0; N];
-    let mut kept = [T::zero(); N];
-    let mut count = 0;
-    for (input, partial) in inputs.iter().zip(partials) {
-        if !input.is_constant() {
-            operands[count] = input.raw_index();
-            kept[count] = partial;
-            count += 1;
-        }
-    }
-    let index = tape.push_entries("preaccumulated", value, operands, kept, count);
-    Var::on_tape(tape, index, value)
+    record_fixed("preaccumulated", value, inputs, partials)
 }

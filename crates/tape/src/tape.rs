@@ -547,8 +547,7 @@ impl<T: Real> Tape<T> {
     /// order. Repeated operands stay separate entries.
     ///
     /// The fast path copies all `N` entries and keeps `count`, so it needs
-    /// room for `N`; the entries past `count` are overwritten by the next
-    /// push.
+    /// room for `N`. The next push overwrites the entries past `count`.
     #[inline(always)]
     pub(crate) fn push_entries<const N: usize>(
         &self,
@@ -634,7 +633,7 @@ impl<T: Real> Tape<T> {
             && len + most <= self.fast_operands.get()
         {
             // The iterator computes partials in `T`'s arithmetic, which is
-            // user code for a user's number type: recording is refused
+            // user code for a user's number type. Recording is refused
             // until the entries are written, so the room checked above
             // stays free.
             let _refuse = RefuseRecording::new(self);

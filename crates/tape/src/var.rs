@@ -259,6 +259,40 @@ impl<'t, T: Real> Var<'t, T> {
     }
 }
 
+/// Records a statement of `value` with one entry for each variable among
+/// `operands`, in order, and none for constants.
+///
+/// The entries are compacted to the front of a stack array, so that the
+/// statement takes the fast push path whatever the mix of constants. A
+/// constant comes back if no operand is on a tape.
+///
+/// # Panics
+///
+/// Panics if the operands belong to different tapes.
+#[inline]
+pub(crate) fn record_fixed<'t, T: Real, const N: usize>(
+    name: &'static str,
+    value: T,
+    operands: [Var<'t, T>; N],
+    partials: [T; N],
+) -> Var<'t, T> {
+    let Some(tape) = common_tape(operands) else {
+        return Var::constant(value);
+    };
+    let mut indices = [0; N];
+    let mut kept = [T::zero(); N];
+    let mut count = 0;
+    for (operand, partial) in operands.into_iter().zip(partials) {
+        if !operand.is_constant() {
+            indices[count] = operand.raw_index();
+            kept[count] = partial;
+            count += 1;
+        }
+    }
+    let index = tape.push_entries(name, value, indices, kept, count);
+    Var::on_tape(tape, index, value)
+}
+
 /// The tape shared by all non-constant variables, or `None` if all are
 /// constants.
 ///

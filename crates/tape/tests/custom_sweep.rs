@@ -420,7 +420,7 @@ impl CustomOp<f64> for RecordsInName {
 }
 
 #[test]
-fn name_that_records_panics_in_stats_and_to_dot() {
+fn recording_name_panics_in_inspection() {
     SHARED.with(|tape| {
         tape.set_debug(true);
         let x = tape.var(1.0);

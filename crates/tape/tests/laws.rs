@@ -213,9 +213,9 @@ proptest! {
 
         // Any other seed agrees up to rounding. The rounding of the sweep
         // scales with the adjoints it carries, so the error is measured
-        // against the largest of them: in exp(exp(x · (1/x) + 1)) the two
-        // terms of about 10^4 that reach x cancel, and the noise of about
-        // 10^-11 that they leave does not scale with the seed.
+        // against the largest of them. In exp(exp(x · (1/x) + 1)) two
+        // terms of about 10^4 cancel at x, and their noise of about 10^-11
+        // does not scale with the seed.
         let scaled = output.gradient_with_seed(seed).wrt_all(&inputs);
         let carried = output
             .gradient()

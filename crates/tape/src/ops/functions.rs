@@ -5,7 +5,7 @@
 
 use crate::real::Real;
 use crate::rules;
-use crate::var::{Var, common_tape};
+use crate::var::{Var, record_fixed};
 
 /// Defines unary methods; each doc test checks the derivative at one point
 /// against a value written out by hand.
@@ -138,23 +138,7 @@ impl<'t, T: Real> Var<'t, T> {
     /// skipped.
     #[inline]
     fn ternary(operands: [Self; 3], name: &'static str, value: T, partials: [T; 3]) -> Self {
-        let Some(tape) = common_tape(operands) else {
-            return Self::constant(value);
-        };
-        // The variables' entries, compacted to the front, so that the
-        // statement takes the fast push path even with a constant operand.
-        let mut indices = [0; 3];
-        let mut kept = [T::zero(); 3];
-        let mut count = 0;
-        for (operand, partial) in operands.into_iter().zip(partials) {
-            if !operand.is_constant() {
-                indices[count] = operand.raw_index();
-                kept[count] = partial;
-                count += 1;
-            }
-        }
-        let index = tape.push_entries(name, value, indices, kept, count);
-        Var::on_tape(tape, index, value)
+        record_fixed(name, value, operands, partials)
     }
 
     /// Integer power `xⁿ`; derivative `n xⁿ⁻¹`, exact at 0 and for negative
