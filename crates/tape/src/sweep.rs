@@ -5,7 +5,7 @@
 
 use crate::gradients::Gradients;
 use crate::real::Real;
-use crate::tape::{Recording, Tape};
+use crate::tape::{Recording, RefuseRecording, Tape};
 
 impl<T: Real> Tape<T> {
     /// Runs a reverse sweep: `seed` writes the starting adjoints into the
@@ -79,14 +79,9 @@ impl<T: Real> Tape<T> {
     /// Refuses recording until the guard drops, as a sweep does, for code
     /// that reads the recording while it calls user code (a custom
     /// operation's `name` or `vjp`). Unlike [`begin_sweep`](Self::begin_sweep),
-    /// it may run inside a sweep, and it leaves the flag as it found it.
-    pub(crate) fn hold_recording(&self) -> HoldGuard<'_, T> {
-        let was_sweeping = self.sweeping.replace(true);
-        self.refresh_fast_limits();
-        HoldGuard {
-            tape: self,
-            was_sweeping,
-        }
+    /// it may run inside a sweep, and it leaves the flags as it found them.
+    pub(crate) fn hold_recording(&self) -> RefuseRecording<'_, T> {
+        RefuseRecording::new(self)
     }
 
     /// Runs a reverse sweep seeded with `seed` at node `output`, in a buffer
@@ -235,19 +230,5 @@ impl<T: Real> Drop for SweepGuard<'_, T> {
     fn drop(&mut self) {
         self.0.sweeping.set(false);
         self.0.refresh_fast_limits();
-    }
-}
-
-/// Restores the sweeping flag of [`Tape::hold_recording`] when the reading
-/// ends, also by a panic.
-pub(crate) struct HoldGuard<'a, T: Real> {
-    tape: &'a Tape<T>,
-    was_sweeping: bool,
-}
-
-impl<T: Real> Drop for HoldGuard<'_, T> {
-    fn drop(&mut self) {
-        self.tape.sweeping.set(self.was_sweeping);
-        self.tape.refresh_fast_limits();
     }
 }

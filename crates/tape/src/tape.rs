@@ -124,7 +124,7 @@ fn recording_while_sweeping() -> ! {
 
 /// Refuses every push, fast or checked, until it drops (also by a panic),
 /// and then restores the tape's flags as they were.
-struct RefuseRecording<'a, T: Real> {
+pub(crate) struct RefuseRecording<'a, T: Real> {
     tape: &'a Tape<T>,
     limits: (usize, usize),
     sweeping: bool,
@@ -132,7 +132,7 @@ struct RefuseRecording<'a, T: Real> {
 
 impl<'a, T: Real> RefuseRecording<'a, T> {
     #[inline]
-    fn new(tape: &'a Tape<T>) -> Self {
+    pub(crate) fn new(tape: &'a Tape<T>) -> Self {
         let limits = (tape.fast_nodes.replace(0), tape.fast_operands.replace(0));
         let sweeping = tape.sweeping.replace(true);
         Self {
