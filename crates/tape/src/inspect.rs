@@ -240,7 +240,7 @@ impl<T: Real> Tape<T> {
             .expect("writing to a String cannot fail");
         let cotangent = vec![T::one(); end - start];
         let mut probe = vec![T::zero(); start];
-        // `write_dot` refuses recording for its whole loop, so the vjp
+        // `write_dot` rejects recording for its whole loop, so the vjp
         // cannot record.
         custom.op.vjp(&cotangent, &mut probe);
         for (input, adjoint) in probe.iter().enumerate() {

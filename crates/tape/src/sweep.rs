@@ -5,7 +5,7 @@
 
 use crate::gradients::Gradients;
 use crate::real::Real;
-use crate::tape::{Recording, RefuseRecording, Tape};
+use crate::tape::{Recording, RecordingBlock, Tape};
 
 impl<T: Real> Tape<T> {
     /// Runs a reverse sweep: `seed` writes the starting adjoints into the
@@ -76,12 +76,12 @@ impl<T: Real> Tape<T> {
         SweepGuard::new(self)
     }
 
-    /// Refuses recording until the guard drops, as a sweep does, for code
+    /// Rejects recording until the guard drops, as a sweep does, for code
     /// that reads the recording while it calls user code (a custom
     /// operation's `name` or `vjp`). Unlike [`begin_sweep`](Self::begin_sweep),
     /// it may run inside a sweep, and it leaves the flags as it found them.
-    pub(crate) fn hold_recording(&self) -> RefuseRecording<'_, T> {
-        RefuseRecording::new(self)
+    pub(crate) fn hold_recording(&self) -> RecordingBlock<'_, T> {
+        RecordingBlock::new(self)
     }
 
     /// Runs a reverse sweep seeded with `seed` at node `output`, in a buffer

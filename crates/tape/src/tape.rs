@@ -122,15 +122,15 @@ fn recording_while_sweeping() -> ! {
     )
 }
 
-/// Refuses every push, fast or checked, until it drops (also by a panic),
-/// and then restores the tape's flags as they were.
-pub(crate) struct RefuseRecording<'a, T: Real> {
+/// A guard that rejects every push, fast or checked, until it drops (also
+/// by a panic), and then restores the tape's flags as they were.
+pub(crate) struct RecordingBlock<'a, T: Real> {
     tape: &'a Tape<T>,
     limits: (usize, usize),
     sweeping: bool,
 }
 
-impl<'a, T: Real> RefuseRecording<'a, T> {
+impl<'a, T: Real> RecordingBlock<'a, T> {
     #[inline]
     pub(crate) fn new(tape: &'a Tape<T>) -> Self {
         let limits = (tape.fast_nodes.replace(0), tape.fast_operands.replace(0));
@@ -143,7 +143,7 @@ impl<'a, T: Real> RefuseRecording<'a, T> {
     }
 }
 
-impl<T: Real> Drop for RefuseRecording<'_, T> {
+impl<T: Real> Drop for RecordingBlock<'_, T> {
     #[inline]
     fn drop(&mut self) {
         self.tape.fast_nodes.set(self.limits.0);
@@ -633,10 +633,10 @@ impl<T: Real> Tape<T> {
             && len + most <= self.fast_operands.get()
         {
             // The iterator computes partials in `T`'s arithmetic, which is
-            // user code for a user's number type. Recording is refused
+            // user code for a user's number type. Recording is rejected
             // until the entries are written, so the room checked above
             // stays free.
-            let _refuse = RefuseRecording::new(self);
+            let _block = RecordingBlock::new(self);
             let mut count = 0;
             for (operand, partial) in operands {
                 // An upper bound that lied would write past the capacity.

@@ -279,17 +279,17 @@ pub(crate) fn record_fixed<'t, T: Real, const N: usize>(
     let Some(tape) = common_tape(operands) else {
         return Var::constant(value);
     };
-    let mut indices = [0; N];
-    let mut kept = [T::zero(); N];
+    let mut variable_indices = [0; N];
+    let mut variable_partials = [T::zero(); N];
     let mut count = 0;
     for (operand, partial) in operands.into_iter().zip(partials) {
         if !operand.is_constant() {
-            indices[count] = operand.raw_index();
-            kept[count] = partial;
+            variable_indices[count] = operand.raw_index();
+            variable_partials[count] = partial;
             count += 1;
         }
     }
-    let index = tape.push_entries(name, value, indices, kept, count);
+    let index = tape.push_entries(name, value, variable_indices, variable_partials, count);
     Var::on_tape(tape, index, value)
 }
 
