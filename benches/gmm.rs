@@ -100,6 +100,55 @@ fn objective_nary<'t>(input: &GmmInput, params: &[Var<'t>]) -> Var<'t> {
     data_term - input.n as f64 * adjoint::log_sum_exp(alphas) + prior
 }
 
+/// The GMM parameters as tensors: the flat vector cut into the mixture
+/// weights, the means and the two parts of each inverse covariance
+/// factor, with the pieces both tensor objectives derive from them.
+struct TensorParams<'t> {
+    /// The `K` unnormalized log weights.
+    alphas: Tensor<'t>,
+    /// The `K x d` means.
+    means: Tensor<'t>,
+    /// The `K x d` logs of the factors' diagonals.
+    log_diagonals: Tensor<'t>,
+    /// The `K x d(d-1)/2` strictly lower parts of the factors, column by
+    /// column.
+    lower: Tensor<'t>,
+    /// The `K x d` diagonals, `exp(log_diagonals)`.
+    diagonals: Tensor<'t>,
+    /// The `K` sums of `log_diagonals`, the log-determinants of the factors.
+    sum_q: Tensor<'t>,
+}
+
+impl<'t> TensorParams<'t> {
+    /// Cuts the flat parameter vector `params` of `input`'s problem.
+    fn split(input: &GmmInput, params: &Tensor<'t>) -> Self {
+        let (d, k) = (input.d, input.k);
+        let icf_len = input.icf_len();
+        let icf = params
+            .slice_axis(0, k + k * d..k + k * d + k * icf_len)
+            .reshape(&[k, icf_len]);
+        let log_diagonals = icf.slice_axis(1, 0..d);
+        Self {
+            alphas: params.slice_axis(0, 0..k),
+            means: params.slice_axis(0, k..k + k * d).reshape(&[k, d]),
+            lower: icf.slice_axis(1, d..icf_len),
+            diagonals: log_diagonals.exp(),
+            sum_q: log_diagonals.sum_axis(1),
+            log_diagonals,
+        }
+    }
+
+    /// Adds the weights' normalization and the Wishart prior to
+    /// `data_term`, the sum over points of the log-sum-exp of the betas.
+    fn finish(&self, input: &GmmInput, data_term: Var<'t>) -> Var<'t> {
+        let gamma_sq = input.wishart_gamma * input.wishart_gamma;
+        let m = f64::from(input.wishart_m);
+        let squares = self.diagonals.powi(2).sum() + self.lower.powi(2).sum();
+        let prior = 0.5 * gamma_sq * squares - m * self.log_diagonals.sum();
+        data_term - input.n as f64 * self.alphas.log_sum_exp(0).to_scalar() + prior
+    }
+}
+
 /// Computes the GMM objective with tensor nodes, all components at once.
 ///
 /// Row `r` of the points maps to `Q_c (r - mu_c)` for every component `c`
@@ -111,16 +160,15 @@ fn objective_nary<'t>(input: &GmmInput, params: &[Var<'t>]) -> Var<'t> {
 /// constant.
 fn objective_tensor<'t>(input: &GmmInput, params: &Tensor<'t>, points: &Tensor<'t>) -> Var<'t> {
     let (n, d, k) = (input.n, input.d, input.k);
-    let icf_len = input.icf_len();
-    let alphas = params.slice_axis(0, 0..k);
-    let means = params.slice_axis(0, k..k + k * d).reshape(&[k, d]);
-    let icf = params
-        .slice_axis(0, k + k * d..k + k * d + k * icf_len)
-        .reshape(&[k, icf_len]);
-    let log_diagonals = icf.slice_axis(1, 0..d);
-    let lower = icf.slice_axis(1, d..icf_len);
-    let diagonals = log_diagonals.exp();
-    let sum_q = log_diagonals.sum_axis(1);
+    let parts = TensorParams::split(input, params);
+    let TensorParams {
+        alphas,
+        means,
+        lower,
+        diagonals,
+        sum_q,
+        ..
+    } = &parts;
 
     // Column block c of the d x (K d) matrix is Q_c^T: entry (col, c d + row)
     // is Q_c's entry (row, col).
@@ -148,15 +196,10 @@ fn objective_tensor<'t>(input: &GmmInput, params: &Tensor<'t>, points: &Tensor<'
     let affine = Tensor::concatenate(0, &[factors_t, shifts]);
     let transformed = points.matmul(&affine);
     let squared_norms = transformed.powi(2).reshape(&[n, k, d]).sum_axis(2);
-    let offsets = &alphas + &sum_q;
+    let offsets = alphas + sum_q;
     let betas = squared_norms * -0.5 + &offsets;
     let data_term = betas.log_sum_exp(1).sum();
-
-    let gamma_sq = input.wishart_gamma * input.wishart_gamma;
-    let m = f64::from(input.wishart_m);
-    let squares = diagonals.powi(2).sum() + lower.powi(2).sum();
-    let prior = 0.5 * gamma_sq * squares - m * log_diagonals.sum();
-    data_term - input.n as f64 * alphas.log_sum_exp(0).to_scalar() + prior
+    parts.finish(input, data_term)
 }
 
 /// Computes the GMM objective with tensor nodes: per component one matrix
@@ -170,16 +213,15 @@ fn objective_tensor_loop<'t>(
     points: &Tensor<'t>,
 ) -> Var<'t> {
     let (d, k) = (input.d, input.k);
-    let icf_len = input.icf_len();
-    let alphas = params.slice_axis(0, 0..k);
-    let means = params.slice_axis(0, k..k + k * d).reshape(&[k, d]);
-    let icf = params
-        .slice_axis(0, k + k * d..k + k * d + k * icf_len)
-        .reshape(&[k, icf_len]);
-    let log_diagonals = icf.slice_axis(1, 0..d);
-    let lower = icf.slice_axis(1, d..icf_len);
-    let diagonals = log_diagonals.exp();
-    let sum_q = log_diagonals.sum_axis(1);
+    let parts = TensorParams::split(input, params);
+    let TensorParams {
+        alphas,
+        means,
+        lower,
+        diagonals,
+        sum_q,
+        ..
+    } = &parts;
 
     let zero = Var::constant(0.0);
     let mut factor_entries = vec![zero; d * d];
@@ -203,12 +245,7 @@ fn objective_tensor_loop<'t>(
         betas.push(squared_norms * -0.5 + offset);
     }
     let data_term = Tensor::stack(1, &betas).log_sum_exp(1).sum();
-
-    let gamma_sq = input.wishart_gamma * input.wishart_gamma;
-    let m = f64::from(input.wishart_m);
-    let squares = diagonals.powi(2).sum() + lower.powi(2).sum();
-    let prior = 0.5 * gamma_sq * squares - m * log_diagonals.sum();
-    data_term - input.n as f64 * alphas.log_sum_exp(0).to_scalar() + prior
+    parts.finish(input, data_term)
 }
 
 /// The data points of `input` as an `n x d` array.

@@ -10,10 +10,10 @@ use common::assert_close;
 use num_traits::Zero;
 
 /// Asserts that two derivatives are the same number (both NaN counts).
-fn assert_same(what: &str, forward: f64, reverse: f64) {
+fn assert_same(case: &str, forward: f64, reverse: f64) {
     assert!(
         forward == reverse || (forward.is_nan() && reverse.is_nan()),
-        "{what}: forward mode gives {forward:e}, reverse mode {reverse:e}"
+        "{case}: forward mode gives {forward:e}, reverse mode {reverse:e}"
     );
 }
 
@@ -24,19 +24,19 @@ macro_rules! check_unary {
     ($($name:ident at [$($x:expr),*];)*) => {
         $(
             for x in [$($x),*] {
-                let what = format!("{} at {x}", stringify!($name));
+                let case = format!("{} at {x}", stringify!($name));
                 let dual = Dual::variable(x).$name();
                 let lanes = DualVec::<f64, 2>::variable(x, 1).$name();
                 let tape = Tape::new();
                 let v = tape.var(x);
                 let y = v.$name();
                 let reverse = y.gradient().wrt(v);
-                assert_same(&what, dual.tangent(), reverse);
-                assert_same(&what, lanes.tangent(1), reverse);
-                assert_eq!(lanes.tangent(0), 0.0, "{what}: lane 0 was not seeded");
+                assert_same(&case, dual.tangent(), reverse);
+                assert_same(&case, lanes.tangent(1), reverse);
+                assert_eq!(lanes.tangent(0), 0.0, "{case}: lane 0 was not seeded");
                 assert!(
                     dual.value() == y.value() || (dual.value().is_nan() && y.value().is_nan()),
-                    "{what}: primal {} in forward mode, {} on the tape",
+                    "{case}: primal {} in forward mode, {} on the tape",
                     dual.value(),
                     y.value()
                 );
@@ -108,14 +108,14 @@ fn powers_match_tape() {
 /// Checks a binary function against the tape: both partials, from one
 /// `DualVec<2>` sweep and from two `Dual` sweeps.
 fn check_binary(
-    what: &str,
+    case: &str,
     points: &[(f64, f64)],
     forward_fn: impl for<'d> Fn(DualVec<'d, f64, 2>, DualVec<'d, f64, 2>) -> DualVec<'d, f64, 2>,
     dual_fn: impl for<'d> Fn(Dual<'d, f64>, Dual<'d, f64>) -> Dual<'d, f64>,
     reverse_fn: impl for<'t> Fn(adjoint_tape::Var<'t>, adjoint_tape::Var<'t>) -> adjoint_tape::Var<'t>,
 ) {
     for &(a, b) in points {
-        let what = format!("{what} at ({a}, {b})");
+        let case = format!("{case} at ({a}, {b})");
         let tape = Tape::new();
         let (x, y) = (tape.var(a), tape.var(b));
         let reverse = reverse_fn(x, y).gradient().wrt_all(&[x, y]);
@@ -123,11 +123,11 @@ fn check_binary(
         let dual = forward::gradient(|v| dual_fn(v[0], v[1]), &[a, b]);
         for i in 0..2 {
             assert_same(
-                &format!("{what}, partial {i} by lanes"),
+                &format!("{case}, partial {i} by lanes"),
                 lanes[i],
                 reverse[i],
             );
-            assert_same(&format!("{what}, partial {i} by Dual"), dual[i], reverse[i]);
+            assert_same(&format!("{case}, partial {i} by Dual"), dual[i], reverse[i]);
         }
     }
 }
@@ -579,9 +579,9 @@ fn lanes_with_constants_match_hand_gradient() {
     ];
     for (mode, gradient) in results {
         for i in 0..x.len() {
-            let what = format!("{mode}, input {i}");
-            assert_close(&what, gradient[i], expected[i], 1e-13);
-            assert_close(&what, gradient[i], finite[i], 1e-6);
+            let case = format!("{mode}, input {i}");
+            assert_close(&case, gradient[i], expected[i], 1e-13);
+            assert_close(&case, gradient[i], finite[i], 1e-6);
         }
     }
 }

@@ -293,6 +293,7 @@ fn anomaly_mode_names_the_statement() {
         ),
         "{error}"
     );
+
     // ln of a negative number: a NaN value.
     let error = adjoint_tape::gradient_checked(
         |v| preaccumulate([v[0], v[1]], |[a, b]| a.ln() * b),
@@ -305,6 +306,7 @@ fn anomaly_mode_names_the_statement() {
             .starts_with("anomaly at node 2 (`preaccumulated`): its value is NaN"),
         "{error}"
     );
+
     // Finite values and partials pass the checks.
     let grads = adjoint_tape::gradient_checked(
         |v| preaccumulate([v[0], v[1]], |[a, b]| a * b.exp()),
