@@ -183,7 +183,7 @@ impl<'t, T: Real> Var<'t, T> {
 
     /// Records a unary operation on `self` with primal `value` and partial
     /// derivative `partial`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn unary(self, name: &'static str, value: T, partial: T) -> Self {
         match self.tape {
             Some(tape) => Self::on_tape(
@@ -196,7 +196,7 @@ impl<'t, T: Real> Var<'t, T> {
     }
 
     /// Records a binary operation on `self` and `other`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn binary(
         self,
         other: Self,
