@@ -19,6 +19,7 @@
 use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 use std::marker::PhantomData;
+use std::mem::MaybeUninit;
 
 use crate::custom::{CustomNode, CustomOp};
 use crate::real::Real;
@@ -671,6 +672,116 @@ impl<T: Real> Tape<T> {
         let index = self.push_statement(name, value, &scratch);
         self.spare_operands.set(scratch);
         index
+    }
+
+    /// Appends a node whose operand entries `fill` writes in place: it gets
+    /// room for `most` operand indices and `most` partials, writes the
+    /// first `count` of each and returns `count` with the node's primal
+    /// value. Like [`push_from_iter`](Self::push_from_iter), `fill` must not
+    /// record on this tape; it runs with recording rejected.
+    ///
+    /// Writing in place spares n-ary operations an iterator adapter per
+    /// entry, so a loop such as `log_sum_exp`'s keeps its running sum in a
+    /// register.
+    pub(crate) fn push_with(
+        &self,
+        name: &'static str,
+        most: usize,
+        fill: impl FnOnce(&mut [MaybeUninit<u32>], &mut [MaybeUninit<T>]) -> (usize, T),
+    ) -> u32 {
+        if !self.has_room(most) {
+            self.reserve_statement(most);
+        }
+        if self.has_room(most) {
+            let rec = self.recording.get();
+            // SAFETY: as in `push_unary`.
+            let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
+            // SAFETY: `has_room` leaves room for `most` entries past `len`
+            // in both arenas. The slices are built from the buffers'
+            // pointers, not from a borrow of the recording, and recording
+            // is rejected while `fill` runs, so nothing else writes there.
+            let (operands, partials) = unsafe {
+                let rec = &mut *rec;
+                (
+                    std::slice::from_raw_parts_mut(
+                        rec.operands
+                            .as_mut_ptr()
+                            .add(len)
+                            .cast::<MaybeUninit<u32>>(),
+                        most,
+                    ),
+                    std::slice::from_raw_parts_mut(
+                        rec.partials.as_mut_ptr().add(len).cast::<MaybeUninit<T>>(),
+                        most,
+                    ),
+                )
+            };
+            let count = {
+                let _block = RecordingBlock::new(self);
+                fill(operands, partials).0
+            };
+            assert!(count <= most, "an n-ary operation wrote past its room");
+            // SAFETY: `fill` initialized the first `count <= most` entries
+            // of both arenas, and `has_room` left room for one more end.
+            unsafe {
+                let rec = &mut *rec;
+                debug_assert!(
+                    (0..count).all(|i| (*rec.operands.as_ptr().add(len + i) as usize) < index)
+                );
+                rec.operands.set_len(len + count);
+                rec.partials.set_len(len + count);
+                rec.ends.as_mut_ptr().add(index).write((len + count) as u32);
+                rec.ends.set_len(index + 1);
+            }
+            return index as u32;
+        }
+        // Debug recording, a sweep or a full tape: fill a scratch buffer and
+        // take the checked path, which logs the value or panics.
+        let mut operands = Vec::with_capacity(most);
+        let mut partials = Vec::with_capacity(most);
+        let (count, value) = {
+            let _block = RecordingBlock::new(self);
+            fill(
+                &mut operands.spare_capacity_mut()[..most],
+                &mut partials.spare_capacity_mut()[..most],
+            )
+        };
+        assert!(count <= most, "an n-ary operation wrote past its room");
+        // SAFETY: `fill` initialized the first `count` entries of both.
+        unsafe {
+            operands.set_len(count);
+            partials.set_len(count);
+        }
+        let entries: Vec<(u32, T)> = operands.into_iter().zip(partials).collect();
+        self.push_statement(name, value, &entries)
+    }
+
+    /// Whether the fast push path has room for a node of `operands` entries.
+    #[inline]
+    fn has_room(&self, operands: usize) -> bool {
+        // SAFETY: as in `push_unary`.
+        let (index, len) = unsafe {
+            let rec = self.recording.get();
+            ((*rec).ends.len(), (*rec).operands.len())
+        };
+        index < self.fast_nodes.get() && operands <= self.fast_operands.get().saturating_sub(len)
+    }
+
+    /// Grows the arenas for one more node of `operands` entries, unless
+    /// that would pass the `u32` limits; those are left to the checked
+    /// path, which names them.
+    #[cold]
+    #[inline(never)]
+    fn reserve_statement(&self, operands: usize) {
+        let rec = self.recording_mut();
+        if rec.ends.len() < u32::MAX as usize
+            && rec.operands.len().saturating_add(operands) <= u32::MAX as usize
+        {
+            rec.ends.reserve(1);
+            rec.operands.reserve(operands);
+            rec.partials.reserve(operands);
+            self.refresh_fast_limits();
+        }
     }
 
     #[inline]

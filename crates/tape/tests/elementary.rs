@@ -474,6 +474,46 @@ fn log_sum_exp_of_huge_ties() {
 }
 
 #[test]
+fn log_sum_exp_with_constants_and_debug() {
+    // Constants count in the sum without an operand entry; the checked
+    // path of debug recording must give the same bits as the fast one.
+    let values = [0.5, -3.0, 2.25, 7.0, -1.0];
+    let mut shifted = 0.0;
+    for v in values {
+        shifted += (v - 7.0_f64).exp();
+    }
+    let expected = 7.0 + shifted.ln();
+    let mut results = Vec::new();
+    for debug in [false, true] {
+        let tape = Tape::new();
+        tape.set_debug(debug);
+        let x = tape.vars(&[values[0], values[2], values[3]]);
+        let terms = [
+            x[0],
+            Var::constant(values[1]),
+            x[1],
+            x[2],
+            Var::constant(values[4]),
+        ];
+        let l = log_sum_exp(&terms);
+        assert_eq!(l.value(), expected, "debug = {debug}");
+        assert_eq!(tape.operand_count(), 3, "one entry per variable");
+        if debug {
+            assert_eq!(tape.node_name(l.index().unwrap()), Some("log_sum_exp"));
+        }
+        let g = l.gradient().wrt_all(&x);
+        for (got, v) in g.iter().zip([values[0], values[2], values[3]]) {
+            assert_close("softmax weight", *got, (v - expected).exp(), 1e-15);
+        }
+        results.push((
+            l.value().to_bits(),
+            g.iter().map(|d| d.to_bits()).collect::<Vec<_>>(),
+        ));
+    }
+    assert_eq!(results[0], results[1]);
+}
+
+#[test]
 fn product_with_zero_factors() {
     let tape = Tape::new();
     let one_zero = tape.vars(&[2.0, 0.0, 3.0]);

@@ -1,8 +1,6 @@
 //! Operations of many operands, each recorded as a single node with one
 //! operand entry per input (not a chain of binary nodes).
 
-use std::cell::Cell;
-
 use crate::real::Real;
 use crate::rules;
 use crate::var::{Var, common_tape};
@@ -17,15 +15,17 @@ fn record<'t, T: Real>(
     let Some(tape) = common_tape(terms.iter().copied()) else {
         return Var::constant(value);
     };
-    let index = tape.push_from_iter(
-        name,
-        value,
-        terms
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| !v.is_constant())
-            .map(|(i, v)| (v.raw_index(), partial(i))),
-    );
+    let index = tape.push_with(name, terms.len(), |operands, partials| {
+        let mut count = 0;
+        for (i, v) in terms.iter().enumerate() {
+            if !v.is_constant() {
+                operands[count].write(v.raw_index());
+                partials[count].write(partial(i));
+                count += 1;
+            }
+        }
+        (count, value)
+    });
     Var::on_tape(tape, index, value)
 }
 
@@ -153,11 +153,16 @@ pub fn product<'t, T: Real>(factors: &[Var<'t, T>]) -> Var<'t, T> {
 ///
 /// Panics if the terms belong to different tapes.
 pub fn log_sum_exp<'t, T: Real>(terms: &[Var<'t, T>]) -> Var<'t, T> {
-    let max = terms.iter().fold(
-        T::neg_infinity(),
-        |m, v| if v.value() > m { v.value() } else { m },
-    );
-    if terms.iter().any(|v| v.value().is_nan()) {
+    let mut max = T::neg_infinity();
+    let mut any_nan = false;
+    for v in terms {
+        let x = v.value();
+        any_nan |= x.is_nan();
+        if x > max {
+            max = x;
+        }
+    }
+    if any_nan {
         let nan = T::nan();
         return record("log_sum_exp", terms, nan, |_| nan);
     }
@@ -175,37 +180,36 @@ pub fn log_sum_exp<'t, T: Real>(terms: &[Var<'t, T>]) -> Var<'t, T> {
             }
         });
     }
-    // One exp per term: the operands are recorded with the unnormalized
-    // weights exp(xᵢ - m) while their sum accumulates, in term order (so
-    // the value matches the plain f64 loop to the bit), then the node's
-    // partials are divided by the sum. Constants take no operand entry but
-    // count in the sum.
+    // One exp per term, summed in term order so that the value matches the
+    // plain f64 loop to the bit. Constants count in the sum but take no
+    // operand entry.
     let weight = |v: &Var<'t, T>| (v.value() - max).exp();
-    let total = Cell::new(T::zero());
-    let next_term = Cell::new(0);
-    let add_constants_before = |end: usize| {
-        for v in &terms[next_term.get()..end] {
-            total.set(total.get() + weight(v));
-        }
-        next_term.set(end);
+    let Some(tape) = common_tape(terms.iter().copied()) else {
+        let total = terms.iter().fold(T::zero(), |acc, v| acc + weight(v));
+        return Var::constant(max + total.ln());
     };
-    let unnormalized = record("log_sum_exp", terms, T::nan(), |i| {
-        add_constants_before(i);
-        let w = weight(&terms[i]);
-        total.set(total.get() + w);
-        next_term.set(i + 1);
-        w
-    });
-    add_constants_before(terms.len());
-    let total = total.get();
-    let value = max + total.ln();
-    match unnormalized.tape() {
-        Some(tape) => {
-            tape.normalize_last_statement(total, value);
-            Var::on_tape(tape, unnormalized.raw_index(), value)
+    // The operands are written with the unnormalized weights exp(xᵢ - m),
+    // then divided by their sum once it is known.
+    let mut total = T::zero();
+    let index = tape.push_with("log_sum_exp", terms.len(), |operands, partials| {
+        // A local sum stays in a register across the calls to `exp`.
+        let mut sum = T::zero();
+        let mut count = 0;
+        for v in terms {
+            let w = weight(v);
+            sum = sum + w;
+            if !v.is_constant() {
+                operands[count].write(v.raw_index());
+                partials[count].write(w);
+                count += 1;
+            }
         }
-        None => Var::constant(value),
-    }
+        total = sum;
+        (count, max + sum.ln())
+    });
+    let value = max + total.ln();
+    tape.normalize_last_statement(total, value);
+    Var::on_tape(tape, index, value)
 }
 
 #[cfg(test)]
