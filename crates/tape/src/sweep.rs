@@ -54,7 +54,7 @@ impl<T: Real> Tape<T> {
         // The recording is therefore borrowed again only after it.
         seed(adjoints);
 
-        let _guard = SweepGuard::new(self);
+        let _guard = self.begin_sweep();
         let rec = self.recording();
         let mut top = nodes;
         for custom in rec.customs[..first_custom_after].iter().rev() {
@@ -71,9 +71,17 @@ impl<T: Real> Tape<T> {
     }
 
     /// Marks the tape as sweeping until the guard drops, so that recording
-    /// panics meanwhile. The checked sweep of anomaly mode uses it.
-    pub(crate) fn begin_sweep(&self) -> SweepGuard<'_, T> {
-        SweepGuard::new(self)
+    /// panics meanwhile. The checked sweep of anomaly mode uses it too.
+    ///
+    /// The guard also zeroes the fast push limits and restores them as they
+    /// were, since a sweep changes neither the capacities nor the debug
+    /// flag.
+    pub(crate) fn begin_sweep(&self) -> RecordingBlock<'_, T> {
+        assert!(
+            !self.sweeping.get(),
+            "a reverse sweep started inside another sweep of the same tape"
+        );
+        RecordingBlock::new(self)
     }
 
     /// Rejects recording until the guard drops, as a sweep does, for code
@@ -195,6 +203,18 @@ fn sweep_statements<T: Real>(rec: &Recording<T>, adjoints: &mut [T], lo: usize, 
     for node in (lo.max(1)..hi).rev() {
         // SAFETY: `0 < node < hi <= ends.len()`.
         let start = unsafe { *ends.get_unchecked(node - 1) } as usize;
+        if start == end {
+            // A node without operands (an input) only takes the carry. The
+            // inputs usually form one run at the bottom of the tape, where
+            // this branch predicts well.
+            // SAFETY: `node < hi`, within `adjoints`.
+            unsafe {
+                let slot = adjoints.add(node);
+                *slot = *slot + carry;
+            }
+            carry = empty;
+            continue;
+        }
         carry = propagate(node, start, end, carry);
         end = start;
     }
@@ -208,27 +228,5 @@ fn sweep_statements<T: Real>(rec: &Recording<T>, adjoints: &mut [T], lo: usize, 
             let slot = adjoints.add(lo - 1);
             *slot = *slot + carry;
         }
-    }
-}
-
-/// Clears the sweeping flag when the sweep ends, also by a panic.
-pub(crate) struct SweepGuard<'a, T: Real>(&'a Tape<T>);
-
-impl<'a, T: Real> SweepGuard<'a, T> {
-    fn new(tape: &'a Tape<T>) -> Self {
-        assert!(
-            !tape.sweeping.get(),
-            "a reverse sweep started inside another sweep of the same tape"
-        );
-        tape.sweeping.set(true);
-        tape.refresh_fast_limits();
-        Self(tape)
-    }
-}
-
-impl<T: Real> Drop for SweepGuard<'_, T> {
-    fn drop(&mut self) {
-        self.0.sweeping.set(false);
-        self.0.refresh_fast_limits();
     }
 }

@@ -288,7 +288,22 @@ impl<T: Real> Tape<T> {
     /// ```
     pub fn vars(&self, values: &[T]) -> Vec<Var<'_, T>> {
         self.reserve_nodes(values.len());
-        values.iter().map(|&value| self.var(value)).collect()
+        let first = self.len();
+        if first + values.len() > self.fast_nodes.get() {
+            // Debug recording, a sweep or a full tape: one checked push
+            // per input, which logs or panics.
+            return values.iter().map(|&value| self.var(value)).collect();
+        }
+        // Inputs have no operands, so each node's operand end is the
+        // current operand count.
+        let rec = self.recording_mut();
+        let end = rec.operands.len() as u32;
+        rec.ends.resize(first + values.len(), end);
+        values
+            .iter()
+            .zip(first as u32..)
+            .map(|(&value, index)| Var::on_tape(self, index, value))
+            .collect()
     }
 
     /// Makes room for `additional` more nodes, so that recording them does
@@ -413,7 +428,8 @@ impl<T: Real> Tape<T> {
             debug.names.clear();
             debug.values.clear();
         }
-        self.refresh_fast_limits();
+        // The capacities, the debug flag and the sweeping flag are as they
+        // were, so the fast push limits stay valid.
     }
 
     /// Appends a node with the given operands, returning its index.
