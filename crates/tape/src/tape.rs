@@ -699,6 +699,7 @@ impl<T: Real> Tape<T> {
     /// Writing in place spares n-ary operations an iterator adapter per
     /// entry, so a loop such as `log_sum_exp`'s keeps its running sum in a
     /// register.
+    #[inline(always)]
     pub(crate) fn push_with(
         &self,
         name: &'static str,
@@ -706,53 +707,64 @@ impl<T: Real> Tape<T> {
         fill: impl FnOnce(&mut [MaybeUninit<u32>], &mut [MaybeUninit<T>]) -> (usize, T),
     ) -> u32 {
         if !self.has_room(most) {
-            self.reserve_statement(most);
+            return self.push_with_cold(name, most, fill);
         }
+        let rec = self.recording.get();
+        // SAFETY: as in `push_unary`.
+        let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
+        // SAFETY: `has_room` leaves room for `most` entries past `len` in
+        // both arenas. The slices are built from the buffers' pointers, not
+        // from a borrow of the recording, and recording is rejected while
+        // `fill` runs, so nothing else writes there.
+        let (operands, partials) = unsafe {
+            let rec = &mut *rec;
+            (
+                std::slice::from_raw_parts_mut(
+                    rec.operands.as_mut_ptr().add(len).cast::<MaybeUninit<u32>>(),
+                    most,
+                ),
+                std::slice::from_raw_parts_mut(
+                    rec.partials.as_mut_ptr().add(len).cast::<MaybeUninit<T>>(),
+                    most,
+                ),
+            )
+        };
+        let count = {
+            let _block = RecordingBlock::new(self);
+            fill(operands, partials).0
+        };
+        assert!(count <= most, "an n-ary operation wrote past its room");
+        // SAFETY: `fill` initialized the first `count <= most` entries of
+        // both arenas, and `has_room` left room for one more end.
+        unsafe {
+            let rec = &mut *rec;
+            debug_assert!(
+                (0..count).all(|i| (*rec.operands.as_ptr().add(len + i) as usize) < index)
+            );
+            rec.operands.set_len(len + count);
+            rec.partials.set_len(len + count);
+            rec.ends.as_mut_ptr().add(index).write((len + count) as u32);
+            rec.ends.set_len(index + 1);
+        }
+        index as u32
+    }
+
+    /// The general path of [`push_with`](Self::push_with): it grows the
+    /// arenas and takes the fast path, or, under debug recording, a sweep
+    /// or a full tape, fills a scratch buffer and takes the checked path,
+    /// which logs the value or panics.
+    #[cold]
+    #[inline(never)]
+    fn push_with_cold(
+        &self,
+        name: &'static str,
+        most: usize,
+        fill: impl FnOnce(&mut [MaybeUninit<u32>], &mut [MaybeUninit<T>]) -> (usize, T),
+    ) -> u32 {
+        self.reserve_statement(most);
         if self.has_room(most) {
-            let rec = self.recording.get();
-            // SAFETY: as in `push_unary`.
-            let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
-            // SAFETY: `has_room` leaves room for `most` entries past `len`
-            // in both arenas. The slices are built from the buffers'
-            // pointers, not from a borrow of the recording, and recording
-            // is rejected while `fill` runs, so nothing else writes there.
-            let (operands, partials) = unsafe {
-                let rec = &mut *rec;
-                (
-                    std::slice::from_raw_parts_mut(
-                        rec.operands
-                            .as_mut_ptr()
-                            .add(len)
-                            .cast::<MaybeUninit<u32>>(),
-                        most,
-                    ),
-                    std::slice::from_raw_parts_mut(
-                        rec.partials.as_mut_ptr().add(len).cast::<MaybeUninit<T>>(),
-                        most,
-                    ),
-                )
-            };
-            let count = {
-                let _block = RecordingBlock::new(self);
-                fill(operands, partials).0
-            };
-            assert!(count <= most, "an n-ary operation wrote past its room");
-            // SAFETY: `fill` initialized the first `count <= most` entries
-            // of both arenas, and `has_room` left room for one more end.
-            unsafe {
-                let rec = &mut *rec;
-                debug_assert!(
-                    (0..count).all(|i| (*rec.operands.as_ptr().add(len + i) as usize) < index)
-                );
-                rec.operands.set_len(len + count);
-                rec.partials.set_len(len + count);
-                rec.ends.as_mut_ptr().add(index).write((len + count) as u32);
-                rec.ends.set_len(index + 1);
-            }
-            return index as u32;
+            return self.push_with(name, most, fill);
         }
-        // Debug recording, a sweep or a full tape: fill a scratch buffer and
-        // take the checked path, which logs the value or panics.
         let mut operands = Vec::with_capacity(most);
         let mut partials = Vec::with_capacity(most);
         let (count, value) = {

@@ -49,7 +49,8 @@ pub fn sum<'t, T: Real>(terms: &[Var<'t, T>]) -> Var<'t, T> {
 }
 
 /// Dot product `Σ aᵢ bᵢ` as one node; partials `bᵢ` for `aᵢ` and `aᵢ` for
-/// `bᵢ`.
+/// `bᵢ`. Where `aᵢ` and `bᵢ` are the same variable, as in the squared norm
+/// `dot(v, v)`, the node takes one entry of partial `2aᵢ` for the pair.
 ///
 /// ```
 /// let tape = adjoint_tape::Tape::new();
@@ -81,13 +82,28 @@ pub fn dot<'t, T: Real>(a: &[Var<'t, T>], b: &[Var<'t, T>]) -> Var<'t, T> {
     let Some(tape) = common_tape(a.iter().chain(b).copied()) else {
         return Var::constant(value);
     };
-    let operands = a
-        .iter()
-        .zip(b)
-        .flat_map(|(x, y)| [(*x, y.value()), (*y, x.value())])
-        .filter(|(v, _)| !v.is_constant())
-        .map(|(v, d)| (v.raw_index(), d));
-    Var::on_tape(tape, tape.push_from_iter("dot", value, operands), value)
+    // A variable times itself takes one entry of partial 2x, as `x * x`
+    // does, so a squared norm `dot(v, v)` records one entry per element.
+    let index = tape.push_with("dot", 2 * a.len(), |operands, partials| {
+        let mut count = 0;
+        for (x, y) in a.iter().zip(b) {
+            if !x.is_constant() && x.raw_index() == y.raw_index() {
+                operands[count].write(x.raw_index());
+                partials[count].write(y.value() + x.value());
+                count += 1;
+                continue;
+            }
+            for (v, d) in [(x, y.value()), (y, x.value())] {
+                if !v.is_constant() {
+                    operands[count].write(v.raw_index());
+                    partials[count].write(d);
+                    count += 1;
+                }
+            }
+        }
+        (count, value)
+    });
+    Var::on_tape(tape, index, value)
 }
 
 /// Product of the factors as one node; the partial of each factor is the
@@ -216,6 +232,22 @@ pub fn log_sum_exp<'t, T: Real>(terms: &[Var<'t, T>]) -> Var<'t, T> {
 mod tests {
     use super::*;
     use crate::Tape;
+
+    #[test]
+    fn squared_norm_takes_one_entry_per_element() {
+        let tape = Tape::new();
+        let v = tape.vars(&[1.5, -2.0, 0.0]);
+        let c = Var::constant(4.0);
+        let mixed = [v[0], v[1], v[2], c];
+        let before = tape.operand_count();
+        let norm = dot(&mixed, &mixed);
+        assert_eq!(tape.operand_count() - before, 3);
+        assert_eq!(norm.value(), 1.5 * 1.5 + 4.0 + 16.0);
+        assert_eq!(norm.gradient().wrt_all(&v), vec![3.0, -4.0, 0.0]);
+        // Distinct variables keep an entry each, also when one repeats.
+        let pairs = dot(&[v[0], v[1]], &[v[1], v[1]]);
+        assert_eq!(pairs.gradient().wrt_all(&v), vec![-2.0, 1.5 - 4.0, 0.0]);
+    }
 
     #[test]
     fn log_sum_exp_of_all_negative_infinity_has_zero_gradient() {
