@@ -42,9 +42,10 @@ fn load(d: usize, k: usize) -> GmmInput {
     })
 }
 
-/// Computes the GMM objective on the tape with the same sums as
-/// `gmm::objective_generic`, but each log-sum-exp and each squared norm
-/// is one n-ary node (`adjoint::log_sum_exp`, `adjoint::dot`).
+/// Computes the GMM objective on the tape with the same terms as
+/// `gmm::objective_generic`, but each log-sum-exp, each row of the
+/// triangular product and each squared norm is one n-ary node
+/// (`adjoint::log_sum_exp`, `adjoint::dot`).
 ///
 /// It leaves out the parameter-free constant of the objective (the
 /// normalization and the Wishart constant), which has no gradient.
@@ -62,7 +63,23 @@ fn objective_nary<'t>(input: &GmmInput, params: &[Var<'t>]) -> Var<'t> {
         .collect();
     let alpha_plus_q: Vec<Var<'t>> = (0..k).map(|c| alphas[c] + sum_q[c]).collect();
 
+    // Row r of each factor, diagonal first: the factor's entries and, in
+    // `centered`, the positions they multiply. The strict lower triangle
+    // is packed by columns, so entry (r, col) sits at
+    // col (d - 1) - col (col - 1) / 2 + r - col - 1.
+    let rows: Vec<Vec<Var<'t>>> = (0..k * d)
+        .map(|row| {
+            let (c, r) = (row / d, row % d);
+            let lower = &icf[c * icf_len + d..(c + 1) * icf_len];
+            std::iter::once(exp_diag[row])
+                .chain((0..r).map(|col| {
+                    lower[col * (d - 1) - col * col.saturating_sub(1) / 2 + r - col - 1]
+                }))
+                .collect()
+        })
+        .collect();
     let mut centered = Vec::with_capacity(d);
+    let mut factors = Vec::with_capacity(d);
     let mut transformed = Vec::with_capacity(d);
     let mut beta = Vec::with_capacity(k);
     let mut data_terms = Vec::with_capacity(input.n);
@@ -71,13 +88,13 @@ fn objective_nary<'t>(input: &GmmInput, params: &[Var<'t>]) -> Var<'t> {
         for c in 0..k {
             centered.clear();
             centered.extend((0..d).map(|j| point[j] - means[c * d + j]));
+            // Each entry of L (x - mean) as one dot node over its row.
             transformed.clear();
-            transformed.extend((0..d).map(|j| exp_diag[c * d + j] * centered[j]));
-            let mut lower = icf[c * icf_len + d..(c + 1) * icf_len].iter();
-            for (col, &centered_col) in centered.iter().enumerate() {
-                for (t, &l) in transformed[col + 1..].iter_mut().zip(lower.by_ref()) {
-                    *t = l.mul_add(centered_col, *t);
-                }
+            for r in 0..d {
+                factors.clear();
+                factors.push(centered[r]);
+                factors.extend_from_slice(&centered[..r]);
+                transformed.push(adjoint::dot(&rows[c * d + r], &factors));
             }
             let squared_norm = adjoint::dot(&transformed, &transformed);
             beta.push(alpha_plus_q[c] - 0.5 * squared_norm);
