@@ -585,7 +585,10 @@ tensor_operator!(Mul, mul, BinaryKind::Mul);
 tensor_operator!(Div, div, BinaryKind::Div);
 
 /// Implements `tensor op f64` and `f64 op tensor` for owned and borrowed
-/// tensors through a function of `(&Tensor, f64)`.
+/// tensors through a function of `(&Tensor, f64)`. The maps capture the
+/// constant by value (`move`): captured by reference, it is loaded again
+/// for every element, since the output buffer might alias it, and the
+/// loop does not vectorize.
 macro_rules! constant_operator {
     ($trait:ident, $method:ident, $tensor_lhs:expr, $constant_lhs:expr) => {
         impl<'t> $trait<f64> for &Tensor<'t> {
@@ -618,26 +621,26 @@ macro_rules! constant_operator {
 constant_operator!(
     Add,
     add,
-    |t: &Tensor<'t>, c: f64| t.map_scaled(|x| x + c, 1.0),
-    |c: f64, t: &Tensor<'t>| t.map_scaled(|x| c + x, 1.0)
+    |t: &Tensor<'t>, c: f64| t.map_scaled(move |x| x + c, 1.0),
+    |c: f64, t: &Tensor<'t>| t.map_scaled(move |x| c + x, 1.0)
 );
 constant_operator!(
     Sub,
     sub,
-    |t: &Tensor<'t>, c: f64| t.map_scaled(|x| x - c, 1.0),
-    |c: f64, t: &Tensor<'t>| t.map_scaled(|x| c - x, -1.0)
+    |t: &Tensor<'t>, c: f64| t.map_scaled(move |x| x - c, 1.0),
+    |c: f64, t: &Tensor<'t>| t.map_scaled(move |x| c - x, -1.0)
 );
 constant_operator!(
     Mul,
     mul,
-    |t: &Tensor<'t>, c: f64| t.map_scaled(|x| x * c, c),
-    |c: f64, t: &Tensor<'t>| t.map_scaled(|x| c * x, c)
+    |t: &Tensor<'t>, c: f64| t.map_scaled(move |x| x * c, c),
+    |c: f64, t: &Tensor<'t>| t.map_scaled(move |x| c * x, c)
 );
 constant_operator!(
     Div,
     div,
-    |t: &Tensor<'t>, c: f64| t.map_scaled(|x| x / c, c.recip()),
-    |c: f64, t: &Tensor<'t>| t.map_rule("div", |x| {
+    |t: &Tensor<'t>, c: f64| t.map_scaled(move |x| x / c, c.recip()),
+    |c: f64, t: &Tensor<'t>| t.map_rule("div", move |x| {
         let (value, _, d) = rules::div(c, x);
         (value, d)
     })

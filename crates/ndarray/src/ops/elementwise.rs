@@ -200,7 +200,7 @@ impl<'t> Tensor<'t> {
             // `x * x` and `x.powi(1)` is `x`), without the call to the
             // runtime's `powi` that a variable exponent costs.
             2 => self.square(),
-            _ => self.map_rule("powi", |x| rules::powi(x, n)),
+            _ => self.map_rule("powi", move |x| rules::powi(x, n)),
         }
     }
 
@@ -218,7 +218,7 @@ impl<'t> Tensor<'t> {
     /// assert_eq!(x.powf(1.5).sum().gradient().wrt_tensor(&x), array![3.0].into_dyn());
     /// ```
     pub fn powf(&self, c: f64) -> Tensor<'t> {
-        self.map_rule("powf", |x| rules::powf_constant(x, c))
+        self.map_rule("powf", move |x| rules::powf_constant(x, c))
     }
 
     /// Elementwise absolute value; derivative `sign x` with `abs'(0) = 0`.
