@@ -248,8 +248,8 @@ fn extend_values(kind: BinaryKind, xs: &[f64], ys: &[f64], out: &mut Vec<f64>) {
     #[inline(always)]
     fn apply(xs: &[f64], ys: &[f64], out: &mut Vec<f64>, f: impl Fn(f64, f64) -> f64) {
         match (xs, ys) {
-            (_, &[y]) if xs.len() != 1 => out.extend(xs.iter().map(|&x| f(x, y))),
-            (&[x], _) if ys.len() != 1 => out.extend(ys.iter().map(|&y| f(x, y))),
+            (_, &[y]) if xs.len() != 1 => out.extend(xs.iter().map(move |&x| f(x, y))),
+            (&[x], _) if ys.len() != 1 => out.extend(ys.iter().map(move |&y| f(x, y))),
             _ => out.extend(xs.iter().zip(ys).map(|(&x, &y)| f(x, y))),
         }
     }
