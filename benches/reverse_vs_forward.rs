@@ -16,10 +16,12 @@
 //! - `tensor_fused` (Rosenbrock only): the same with the terms computed
 //!   by one `adjoint::tensor::fuse` node in place of the chain of
 //!   elementwise nodes;
-//! - `tape_preaccumulated`, `gradient_preaccumulated` (Rosenbrock only):
-//!   `tape` and `gradient` of the function with each term and its
-//!   addition to the total recorded as one statement by
-//!   `adjoint::preaccumulate`;
+//! - `tape_preaccumulated`, `gradient_preaccumulated`: `tape` and
+//!   `gradient` of the function with small pieces recorded as one
+//!   statement each by `adjoint::preaccumulate`. On Rosenbrock each term
+//!   and its addition to the total is one statement; on the mixture each
+//!   term `-0.5 (p_j - mu_k)^2` is one, and each point's log-sum-exp is
+//!   one `adjoint::log_sum_exp` node;
 //! - `forward`, `forward_lanes8`: `adjoint::forward::gradient` (one input
 //!   per sweep) and `adjoint::forward::gradient_lanes::<8, _>`;
 //! - `finite_diff`: `adjoint::finite_diff::gradient` (central differences,
@@ -124,6 +126,9 @@ impl TestFunction for Mixture {
     }
     fn start(n: usize) -> Vec<f64> {
         functions::mixture_start(n)
+    }
+    fn preaccumulated<'t>(x: &[adjoint::Var<'t>]) -> Option<adjoint::Var<'t>> {
+        Some(functions::mixture_preaccumulated(x))
     }
 }
 

@@ -93,6 +93,28 @@ pub fn mixture<S: Float>(means: &[S]) -> S {
     total
 }
 
+/// Records [`mixture`] with each term `-0.5 (p_j - mu_k)^2` preaccumulated
+/// by `adjoint::preaccumulate` (one statement of one entry in place of
+/// three statements) and each point's log-sum-exp as one
+/// `adjoint::log_sum_exp` node, which sums in the same order as
+/// [`log_sum_exp`].
+pub fn mixture_preaccumulated<'t>(means: &[adjoint::Var<'t>]) -> adjoint::Var<'t> {
+    let mut total = adjoint::Var::constant(0.0);
+    let mut terms = Vec::with_capacity(means.len());
+    for j in 0..MIXTURE_POINTS {
+        let point = mixture_point(j);
+        terms.clear();
+        terms.extend(means.iter().map(|&mu| {
+            adjoint::preaccumulate([mu], |[mu]| {
+                let r = point - mu;
+                -0.5 * r * r
+            })
+        }));
+        total = total + adjoint::log_sum_exp(&terms);
+    }
+    total
+}
+
 /// Returns the `j`-th data point of [`mixture`].
 pub fn mixture_point(j: usize) -> f64 {
     -2.0 + 4.0 * j as f64 / (MIXTURE_POINTS - 1) as f64
