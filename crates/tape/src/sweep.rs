@@ -79,7 +79,10 @@ impl<T: Real> Tape<T> {
     pub(crate) fn begin_sweep(&self) -> RecordingBlock<'_, T> {
         assert!(
             !self.sweeping.get(),
-            "a reverse sweep started inside another sweep of the same tape"
+            "a reverse sweep started inside another sweep of the same tape, or \
+             while the tape is inspected or an n-ary operation computes its \
+             partials: a custom operation's vjp and the arithmetic of a custom \
+             number type must not sweep the tape they work on"
         );
         RecordingBlock::new(self)
     }

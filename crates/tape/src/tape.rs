@@ -117,9 +117,10 @@ impl<T: Real> fmt::Debug for Tape<T> {
 #[inline(never)]
 fn recording_while_sweeping() -> ! {
     panic!(
-        "cannot record on a tape during its own reverse sweep or while it is \
-         inspected: a custom operation's vjp and name must not create \
-         variables on the tape it belongs to"
+        "cannot record on a tape during its own reverse sweep, while it is \
+         inspected or while an n-ary operation computes its partials: a \
+         custom operation's vjp and name, and the arithmetic of a custom \
+         number type, must not create variables on the tape they work on"
     )
 }
 
@@ -720,7 +721,10 @@ impl<T: Real> Tape<T> {
             let rec = &mut *rec;
             (
                 std::slice::from_raw_parts_mut(
-                    rec.operands.as_mut_ptr().add(len).cast::<MaybeUninit<u32>>(),
+                    rec.operands
+                        .as_mut_ptr()
+                        .add(len)
+                        .cast::<MaybeUninit<u32>>(),
                     most,
                 ),
                 std::slice::from_raw_parts_mut(

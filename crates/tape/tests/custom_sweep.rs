@@ -447,7 +447,7 @@ fn recording_name_panics_in_inspection() {
             let message = panic_message(result);
             assert!(
                 message.starts_with(
-                    "cannot record on a tape during its own reverse sweep or while it is inspected"
+                    "cannot record on a tape during its own reverse sweep, while it is inspected"
                 ),
                 "{what}: {message}"
             );
