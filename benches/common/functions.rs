@@ -110,7 +110,7 @@ pub fn mixture_preaccumulated<'t>(means: &[adjoint::Var<'t>]) -> adjoint::Var<'t
                 -0.5 * r * r
             })
         }));
-        total = total + adjoint::log_sum_exp(&terms);
+        total += adjoint::log_sum_exp(&terms);
     }
     total
 }
