@@ -44,12 +44,9 @@ pub fn norm<'t, T: Real>(x: &[Var<'t, T>]) -> Var<'t, T> {
     let Some(tape) = common_tape(x.iter().copied()) else {
         return Var::constant(value);
     };
-    let operands = x
-        .iter()
-        .zip(&partials)
-        .filter(|(v, _)| !v.is_constant())
-        .map(|(v, &d)| (v.raw_index(), d));
-    Var::on_tape(tape, tape.push_from_iter("norm", value, operands), value)
+    let pairs = x.iter().copied().zip(partials.iter().copied());
+    let index = tape.push_pairs("norm", value, x.len(), pairs);
+    Var::on_tape(tape, index, value)
 }
 
 /// Computes the value and partials of the Euclidean norm, by the conventions that

@@ -91,8 +91,6 @@ pub struct Tape<T: Real = f64> {
     fast_operands: Cell<usize>,
     /// An adjoint buffer kept between sweeps so that sweeps don't allocate.
     pub(crate) spare_adjoints: Cell<Vec<T>>,
-    /// Scratch for n-ary operations whose operands come from an iterator.
-    spare_operands: Cell<Vec<(u32, T)>>,
     /// `UnsafeCell` already makes the tape `!Sync`; this keeps it explicit.
     _not_sync: PhantomData<Cell<()>>,
 }
@@ -187,7 +185,6 @@ impl<T: Real> Tape<T> {
             fast_nodes: Cell::new(0),
             fast_operands: Cell::new(0),
             spare_adjoints: Cell::new(Vec::new()),
-            spare_operands: Cell::new(Vec::new()),
             _not_sync: PhantomData,
         }
     }
@@ -634,68 +631,11 @@ impl<T: Real> Tape<T> {
         }
     }
 
-    /// Appends a node whose operands come from an iterator that must not
-    /// record on this tape.
-    pub(crate) fn push_from_iter(
-        &self,
-        name: &'static str,
-        value: T,
-        operands: impl IntoIterator<Item = (u32, T)>,
-    ) -> u32 {
-        let operands = operands.into_iter();
-        let rec = self.recording.get();
-        // SAFETY: as in `push_unary`.
-        let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
-        if let (_, Some(most)) = operands.size_hint()
-            && index < self.fast_nodes.get()
-            && len + most <= self.fast_operands.get()
-        {
-            // The iterator computes partials in `T`'s arithmetic, which is
-            // user code for a user's number type. Recording is rejected
-            // until the entries are written, so the room checked above
-            // stays free.
-            let _block = RecordingBlock::new(self);
-            let mut count = 0;
-            for (operand, partial) in operands {
-                // An upper bound that lied would write past the capacity.
-                assert!(
-                    count < most,
-                    "an operand iterator yielded more than its size hint"
-                );
-                debug_assert!((operand as usize) < index);
-                // SAFETY: as in `push_unary`, with room for `most` entries
-                // past `len`, and `count < most`.
-                unsafe {
-                    let rec = &mut *rec;
-                    rec.operands.as_mut_ptr().add(len + count).write(operand);
-                    rec.partials.as_mut_ptr().add(len + count).write(partial);
-                }
-                count += 1;
-            }
-            // SAFETY: the `count` entries past `len` were written above, and
-            // `index < fast_nodes` leaves room for one more end.
-            unsafe {
-                let rec = &mut *rec;
-                rec.operands.set_len(len + count);
-                rec.partials.set_len(len + count);
-                rec.ends.as_mut_ptr().add(index).write((len + count) as u32);
-                rec.ends.set_len(index + 1);
-            }
-            return index as u32;
-        }
-        let mut scratch = self.spare_operands.take();
-        scratch.clear();
-        scratch.extend(operands);
-        let index = self.push_statement(name, value, &scratch);
-        self.spare_operands.set(scratch);
-        index
-    }
-
     /// Appends a node whose operand entries `fill` writes in place: it gets
     /// room for `most` operand indices and `most` partials, writes the
     /// first `count` of each and returns `count` with the node's primal
-    /// value. Like [`push_from_iter`](Self::push_from_iter), `fill` must not
-    /// record on this tape; it runs with recording rejected.
+    /// value. `fill` may run user code (a number type's arithmetic) but
+    /// must not record on this tape; it runs with recording rejected.
     ///
     /// Writing in place spares n-ary operations an iterator adapter per
     /// entry, so a loop such as `log_sum_exp`'s keeps its running sum in a
@@ -786,6 +726,30 @@ impl<T: Real> Tape<T> {
         }
         let entries: Vec<(u32, T)> = operands.into_iter().zip(partials).collect();
         self.push_statement(name, value, &entries)
+    }
+
+    /// Appends a node with one entry for each variable among `pairs` of
+    /// `(variable, partial)`, in order, and none for constants. `pairs`
+    /// must yield at most `most` items; the fill panics past that.
+    #[inline]
+    pub(crate) fn push_pairs<'t>(
+        &self,
+        name: &'static str,
+        value: T,
+        most: usize,
+        pairs: impl IntoIterator<Item = (Var<'t, T>, T)>,
+    ) -> u32 {
+        self.push_with(name, most, |operands, partials| {
+            let mut count = 0;
+            for (variable, partial) in pairs {
+                if !variable.is_constant() {
+                    operands[count].write(variable.raw_index());
+                    partials[count].write(partial);
+                    count += 1;
+                }
+            }
+            (count, value)
+        })
     }
 
     /// Whether the fast push path has room for a node of `operands` entries.

@@ -247,14 +247,7 @@ impl<'t, T: Real> Var<'t, T> {
         let Some(tape) = common_tape(operands.iter().map(|(v, _)| *v)) else {
             return Self::constant(value);
         };
-        let index = tape.push_from_iter(
-            "custom",
-            value,
-            operands
-                .iter()
-                .filter(|(v, _)| !v.is_constant())
-                .map(|&(v, d)| (v.index, d)),
-        );
+        let index = tape.push_pairs("custom", value, operands.len(), operands.iter().copied());
         Self::on_tape(tape, index, value)
     }
 }

@@ -15,17 +15,8 @@ fn record<'t, T: Real>(
     let Some(tape) = common_tape(terms.iter().copied()) else {
         return Var::constant(value);
     };
-    let index = tape.push_with(name, terms.len(), |operands, partials| {
-        let mut count = 0;
-        for (i, v) in terms.iter().enumerate() {
-            if !v.is_constant() {
-                operands[count].write(v.raw_index());
-                partials[count].write(partial(i));
-                count += 1;
-            }
-        }
-        (count, value)
-    });
+    let pairs = terms.iter().enumerate().map(|(i, v)| (*v, partial(i)));
+    let index = tape.push_pairs(name, value, terms.len(), pairs);
     Var::on_tape(tape, index, value)
 }
 
@@ -143,12 +134,9 @@ pub fn product<'t, T: Real>(factors: &[Var<'t, T>]) -> Var<'t, T> {
         *partial = *partial * suffix;
         suffix = suffix * v.value();
     }
-    let operands = factors
-        .iter()
-        .zip(&partials)
-        .filter(|(v, _)| !v.is_constant())
-        .map(|(v, &d)| (v.raw_index(), d));
-    Var::on_tape(tape, tape.push_from_iter("product", value, operands), value)
+    let pairs = factors.iter().copied().zip(partials.iter().copied());
+    let index = tape.push_pairs("product", value, factors.len(), pairs);
+    Var::on_tape(tape, index, value)
 }
 
 /// `ln Σ exp(xᵢ)` as one node, computed as `m + ln Σ exp(xᵢ - m)` with
