@@ -285,8 +285,10 @@ impl<T: Real> Tape<T> {
     /// assert_eq!(f.gradient().wrt_all(&v), vec![2.0, 1.0]);
     /// ```
     pub fn vars(&self, values: &[T]) -> Vec<Var<'_, T>> {
-        self.reserve_nodes(values.len());
         let first = self.len();
+        if first + values.len() > self.fast_nodes.get() {
+            self.reserve_nodes(values.len());
+        }
         if first + values.len() > self.fast_nodes.get() {
             // Debug recording, a sweep or a full tape: one checked push
             // per input, which logs or panics.
@@ -297,10 +299,12 @@ impl<T: Real> Tape<T> {
         let rec = self.recording_mut();
         let end = rec.operands.len() as u32;
         rec.ends.resize(first + values.len(), end);
+        // `first + values.len()` fits in a u32, since the fast limit is at
+        // most `u32::MAX`.
         values
             .iter()
-            .zip(first as u32..)
-            .map(|(&value, index)| Var::on_tape(self, index, value))
+            .enumerate()
+            .map(|(i, &value)| Var::on_tape(self, (first + i) as u32, value))
             .collect()
     }
 
