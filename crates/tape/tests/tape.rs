@@ -438,10 +438,11 @@ fn recording_switches_between_fast_and_checked_paths() {
 
 #[test]
 fn nary_nodes_across_growth_and_debug() {
-    // n-ary statements and bulk inputs take the in-place fast path, the
-    // growth path of a small tape and the checked path of debug recording;
-    // all three must record the same gradient. The inputs created between
-    // operations also exercise the sweep's pass over input nodes.
+    // n-ary statements and bulk inputs take three paths: the in-place
+    // fast path, the growth of a small tape, and the checked path of debug
+    // recording. All three must record the same gradient. The inputs
+    // created between operations also reach the sweep's pass over input
+    // nodes.
     let values: Vec<f64> = (0..50).map(|i| (f64::from(i) * 0.37).sin()).collect();
     let mut results = Vec::new();
     for (capacity, debug) in [(1000, false), (2, false), (2, true)] {
