@@ -1,7 +1,10 @@
 //! Tape memory: bytes per recorded statement and per operand entry
 //! (`Tape::memory_bytes`, `len`, `operand_count`), the reserved arena
 //! (`capacity_bytes`), and the peak heap during one gradient on a fresh
-//! tape, measured by a counting global allocator, per statement.
+//! tape, measured by a counting global allocator, per statement and per
+//! elementary operation of the source. The second measure compares a
+//! preaccumulated function, whose statements each stand for several
+//! operations, with the same function recorded operation by operation.
 //!
 //! This is not a timing benchmark: it prints one table row per function
 //! and size. Run with `cargo bench --bench memory`.
@@ -91,15 +94,21 @@ where
 }
 
 /// Prints the table rows of one function at 10^3, 10^4 and 10^5 inputs.
-fn print_rows<F>(function: &'static str, f: F, start: fn(usize) -> Vec<f64>)
-where
+/// `operations` gives the number of elementary operations of its source
+/// for `n` inputs.
+fn print_rows<F>(
+    function: &'static str,
+    f: F,
+    start: fn(usize) -> Vec<f64>,
+    operations: fn(usize) -> usize,
+) where
     F: for<'t> Fn(&[Var<'t>]) -> Var<'t> + Copy,
 {
     for n in [1_000, 10_000, 100_000] {
         let row = measure(function, f, &start(n));
         let per_statement = |bytes: usize| bytes as f64 / row.statements as f64;
         println!(
-            "| {} | {} | {} | {} | {:.2} | {} | {:.1} | {:.1} | {:.1} |",
+            "| {} | {} | {} | {} | {:.2} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
             row.function,
             row.inputs,
             row.statements,
@@ -109,6 +118,7 @@ where
             per_statement(row.memory_bytes),
             per_statement(row.capacity_bytes),
             per_statement(row.peak_heap),
+            row.peak_heap as f64 / operations(n) as f64,
         );
         let formula = 4 * row.statements + 12 * row.operands;
         assert_eq!(
@@ -118,31 +128,65 @@ where
     }
 }
 
+/// Elementary operations of the chained Rosenbrock function: two
+/// products, a square, a scaled square, two subtractions and two additions
+/// per term.
+fn rosenbrock_operations(n: usize) -> usize {
+    8 * (n - 1)
+}
+
+/// Elementary operations of the mixture. Per point and mean: a
+/// difference, two products, the shift, an `exp` and an addition. Per
+/// point: a `ln` and two additions.
+fn mixture_operations(n: usize) -> usize {
+    functions::MIXTURE_POINTS * (6 * n + 3)
+}
+
 fn main() {
     println!(
         "| function | inputs | statements | operands | operands/stmt | recorded B | B/stmt | \
-         reserved B/stmt | peak heap B/stmt |"
+         reserved B/stmt | peak heap B/stmt | peak heap B/op |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     print_rows(
         "rosenbrock",
         |x| functions::rosenbrock(x),
         functions::rosenbrock_start,
+        rosenbrock_operations,
+    );
+    print_rows(
+        "rosenbrock, preaccumulated",
+        functions::rosenbrock_preaccumulated,
+        functions::rosenbrock_start,
+        rosenbrock_operations,
     );
     print_rows(
         "mixture",
         |x| functions::mixture(x),
         functions::mixture_start,
+        mixture_operations,
     );
+    print_rows(
+        "mixture, preaccumulated",
+        functions::mixture_preaccumulated,
+        functions::mixture_start,
+        mixture_operations,
+    );
+    // A shift, an `exp` and an addition per term, then a `ln` and the
+    // shift back.
     print_rows(
         "log_sum_exp",
         |x| functions::log_sum_exp(x),
         functions::spread_start,
+        |n| 3 * n + 2,
     );
     print_rows(
         "sum_loop",
         |x| functions::sum_loop(x),
         functions::spread_start,
+        |n| n,
     );
-    print_rows("adjoint::sum", adjoint::sum, functions::spread_start);
+    print_rows("adjoint::sum", adjoint::sum, functions::spread_start, |n| {
+        n - 1
+    });
 }
