@@ -19,7 +19,7 @@
 //! - `tape_preaccumulated`, `gradient_preaccumulated`: `tape` and
 //!   `gradient` of the function with small pieces recorded as one
 //!   statement each by `adjoint::preaccumulate`. On Rosenbrock each term
-//!   and its addition to the total is one statement; on the mixture each
+//!   and its addition to the total is one statement. On the mixture each
 //!   term `-0.5 (p_j - mu_k)^2` is one, and each point's log-sum-exp is
 //!   one `adjoint::log_sum_exp` node;
 //! - `forward`, `forward_lanes8`: `adjoint::forward::gradient` (one input

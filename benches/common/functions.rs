@@ -94,10 +94,9 @@ pub fn mixture<S: Float>(means: &[S]) -> S {
 }
 
 /// Records [`mixture`] with each term `-0.5 (p_j - mu_k)^2` preaccumulated
-/// by `adjoint::preaccumulate` (one statement of one entry in place of
-/// three statements) and each point's log-sum-exp as one
-/// `adjoint::log_sum_exp` node, which sums in the same order as
-/// [`log_sum_exp`].
+/// by `adjoint::preaccumulate`: one statement of one entry in place of
+/// three statements. Each point's log-sum-exp is one `adjoint::log_sum_exp`
+/// node, which sums in the same order as [`log_sum_exp`].
 pub fn mixture_preaccumulated<'t>(means: &[adjoint::Var<'t>]) -> adjoint::Var<'t> {
     let mut total = adjoint::Var::constant(0.0);
     let mut terms = Vec::with_capacity(means.len());

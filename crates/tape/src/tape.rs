@@ -635,11 +635,12 @@ impl<T: Real> Tape<T> {
         }
     }
 
-    /// Appends a node whose operand entries `fill` writes in place: it gets
-    /// room for `most` operand indices and `most` partials, writes the
-    /// first `count` of each and returns `count` with the node's primal
-    /// value. `fill` may run user code (a number type's arithmetic) but
-    /// must not record on this tape; it runs with recording rejected.
+    /// Appends a node whose operand entries `fill` writes in place. `fill`
+    /// gets room for `max_entries` operand indices and as many partials,
+    /// writes the first `count` of each, and returns `count` with the
+    /// node's primal value. It may run user code (a number type's
+    /// arithmetic) but must not record on this tape, so it runs with
+    /// recording rejected.
     ///
     /// Writing in place spares n-ary operations an iterator adapter per
     /// entry, so a loop such as `log_sum_exp`'s keeps its running sum in a
@@ -648,16 +649,16 @@ impl<T: Real> Tape<T> {
     pub(crate) fn push_with(
         &self,
         name: &'static str,
-        most: usize,
+        max_entries: usize,
         fill: impl FnOnce(&mut [MaybeUninit<u32>], &mut [MaybeUninit<T>]) -> (usize, T),
     ) -> u32 {
-        if !self.has_room(most) {
-            return self.push_with_cold(name, most, fill);
+        if !self.has_room(max_entries) {
+            return self.push_with_cold(name, max_entries, fill);
         }
         let rec = self.recording.get();
         // SAFETY: as in `push_unary`.
         let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
-        // SAFETY: `has_room` leaves room for `most` entries past `len` in
+        // SAFETY: `has_room` leaves room for `max_entries` entries past `len` in
         // both arenas. The slices are built from the buffers' pointers, not
         // from a borrow of the recording, and recording is rejected while
         // `fill` runs, so nothing else writes there.
@@ -669,11 +670,11 @@ impl<T: Real> Tape<T> {
                         .as_mut_ptr()
                         .add(len)
                         .cast::<MaybeUninit<u32>>(),
-                    most,
+                    max_entries,
                 ),
                 std::slice::from_raw_parts_mut(
                     rec.partials.as_mut_ptr().add(len).cast::<MaybeUninit<T>>(),
-                    most,
+                    max_entries,
                 ),
             )
         };
@@ -681,8 +682,11 @@ impl<T: Real> Tape<T> {
             let _block = RecordingBlock::new(self);
             fill(operands, partials).0
         };
-        assert!(count <= most, "an n-ary operation wrote past its room");
-        // SAFETY: `fill` initialized the first `count <= most` entries of
+        assert!(
+            count <= max_entries,
+            "an n-ary operation wrote past its room"
+        );
+        // SAFETY: `fill` initialized the first `count <= max_entries` entries of
         // both arenas, and `has_room` left room for one more end.
         unsafe {
             let rec = &mut *rec;
@@ -697,32 +701,35 @@ impl<T: Real> Tape<T> {
         index as u32
     }
 
-    /// The general path of [`push_with`](Self::push_with): it grows the
-    /// arenas and takes the fast path, or, under debug recording, a sweep
-    /// or a full tape, fills a scratch buffer and takes the checked path,
-    /// which logs the value or panics.
+    /// Takes the general path of [`push_with`](Self::push_with). It grows
+    /// the arenas and takes the fast path. Under debug recording, during a
+    /// sweep or on a full tape, it fills a scratch buffer instead and takes
+    /// the checked path, which logs the value or panics.
     #[cold]
     #[inline(never)]
     fn push_with_cold(
         &self,
         name: &'static str,
-        most: usize,
+        max_entries: usize,
         fill: impl FnOnce(&mut [MaybeUninit<u32>], &mut [MaybeUninit<T>]) -> (usize, T),
     ) -> u32 {
-        self.reserve_statement(most);
-        if self.has_room(most) {
-            return self.push_with(name, most, fill);
+        self.reserve_statement(max_entries);
+        if self.has_room(max_entries) {
+            return self.push_with(name, max_entries, fill);
         }
-        let mut operands = Vec::with_capacity(most);
-        let mut partials = Vec::with_capacity(most);
+        let mut operands = Vec::with_capacity(max_entries);
+        let mut partials = Vec::with_capacity(max_entries);
         let (count, value) = {
             let _block = RecordingBlock::new(self);
             fill(
-                &mut operands.spare_capacity_mut()[..most],
-                &mut partials.spare_capacity_mut()[..most],
+                &mut operands.spare_capacity_mut()[..max_entries],
+                &mut partials.spare_capacity_mut()[..max_entries],
             )
         };
-        assert!(count <= most, "an n-ary operation wrote past its room");
+        assert!(
+            count <= max_entries,
+            "an n-ary operation wrote past its room"
+        );
         // SAFETY: `fill` initialized the first `count` entries of both.
         unsafe {
             operands.set_len(count);
@@ -734,16 +741,16 @@ impl<T: Real> Tape<T> {
 
     /// Appends a node with one entry for each variable among `pairs` of
     /// `(variable, partial)`, in order, and none for constants. `pairs`
-    /// must yield at most `most` items; the fill panics past that.
+    /// must yield at most `max_entries` variables, or the fill panics.
     #[inline]
     pub(crate) fn push_pairs<'t>(
         &self,
         name: &'static str,
         value: T,
-        most: usize,
+        max_entries: usize,
         pairs: impl IntoIterator<Item = (Var<'t, T>, T)>,
     ) -> u32 {
-        self.push_with(name, most, |operands, partials| {
+        self.push_with(name, max_entries, |operands, partials| {
             let mut count = 0;
             for (variable, partial) in pairs {
                 if !variable.is_constant() {
@@ -756,7 +763,8 @@ impl<T: Real> Tape<T> {
         })
     }
 
-    /// Whether the fast push path has room for a node of `operands` entries.
+    /// Returns whether the fast push path has room for a node of
+    /// `operands` entries.
     #[inline]
     fn has_room(&self, operands: usize) -> bool {
         // SAFETY: as in `push_unary`.
@@ -767,9 +775,9 @@ impl<T: Real> Tape<T> {
         index < self.fast_nodes.get() && operands <= self.fast_operands.get().saturating_sub(len)
     }
 
-    /// Grows the arenas for one more node of `operands` entries, unless
-    /// that would pass the `u32` limits; those are left to the checked
-    /// path, which names them.
+    /// Grows the arenas for one more node of `operands` entries. Past the
+    /// `u32` limits it grows nothing, so that the checked path names the
+    /// limit in its panic.
     #[cold]
     #[inline(never)]
     fn reserve_statement(&self, operands: usize) {

@@ -475,7 +475,7 @@ fn log_sum_exp_of_huge_ties() {
 
 #[test]
 fn log_sum_exp_with_constants_and_debug() {
-    // Constants count in the sum without an operand entry; the checked
+    // Constants count in the sum without an operand entry. The checked
     // path of debug recording must give the same bits as the fast one.
     let values = [0.5, -3.0, 2.25, 7.0, -1.0];
     let mut shifted = 0.0;

@@ -586,9 +586,9 @@ tensor_operator!(Div, div, BinaryKind::Div);
 
 /// Implements `tensor op f64` and `f64 op tensor` for owned and borrowed
 /// tensors through a function of `(&Tensor, f64)`. The maps capture the
-/// constant by value (`move`): captured by reference, it is loaded again
-/// for every element, since the output buffer might alias it, and the
-/// loop does not vectorize.
+/// constant by value (`move`). Captured by reference, it would be loaded
+/// again for every element, because the output buffer might alias it, and
+/// the loop would not vectorize.
 macro_rules! constant_operator {
     ($trait:ident, $method:ident, $tensor_lhs:expr, $constant_lhs:expr) => {
         impl<'t> $trait<f64> for &Tensor<'t> {

@@ -42,8 +42,8 @@ pub fn sum<'t, T: Real>(terms: &[Var<'t, T>]) -> Var<'t, T> {
 /// Dot product `Σ aᵢ bᵢ` as one node; partials `bᵢ` for `aᵢ` and `aᵢ` for
 /// `bᵢ`. Where `aᵢ` and `bᵢ` are the same variable, as in the squared norm
 /// `dot(v, v)`, the node takes one entry of partial `2aᵢ` for the pair, as
-/// `x * x` does (so the partial is `inf` once `|aᵢ| > f64::MAX / 2`, where
-/// the value has overflowed already).
+/// `x * x` does. That partial is `inf` once `|aᵢ| > f64::MAX / 2`, where the
+/// value has overflowed already.
 ///
 /// ```
 /// let tape = adjoint_tape::Tape::new();
