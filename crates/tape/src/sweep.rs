@@ -90,7 +90,7 @@ impl<T: Real> Tape<T> {
     /// Rejects recording until the guard drops, as a sweep does, for code
     /// that reads the recording while it calls user code (a custom
     /// operation's `name` or `vjp`). Unlike [`begin_sweep`](Self::begin_sweep),
-    /// it may run inside a sweep, and it leaves the flags as it found them.
+    /// it may run inside a sweep: it does not check the sweeping flag.
     pub(crate) fn hold_recording(&self) -> RecordingBlock<'_, T> {
         RecordingBlock::new(self)
     }

@@ -152,6 +152,62 @@ impl<T: Real> Drop for RecordingBlock<'_, T> {
     }
 }
 
+/// The operand entries of one statement, written in place on the tape
+/// by an n-ary operation (see `Tape::push_with`). It counts what it has
+/// written, so the tape takes exactly the initialized entries.
+pub(crate) struct Entries<'a, T> {
+    operands: &'a mut [MaybeUninit<u32>],
+    partials: &'a mut [MaybeUninit<T>],
+    count: usize,
+}
+
+impl<'a, T> Entries<'a, T> {
+    fn new(operands: &'a mut [MaybeUninit<u32>], partials: &'a mut [MaybeUninit<T>]) -> Self {
+        debug_assert_eq!(operands.len(), partials.len());
+        Self {
+            operands,
+            partials,
+            count: 0,
+        }
+    }
+
+    /// Appends the entry of node `operand` with partial `partial`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if every entry the statement has room for is written.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, operand: u32, partial: T) {
+        // Both slices have one length, so either both writes happen or the
+        // first index panics before anything is written.
+        self.operands[self.count].write(operand);
+        self.partials[self.count].write(partial);
+        self.count += 1;
+    }
+
+    /// The partials written so far, for operations that scale them once
+    /// all are known.
+    #[inline]
+    pub(crate) fn partials_mut(&mut self) -> &mut [T] {
+        // SAFETY: `push` initialized the first `count` partials, and
+        // `MaybeUninit<T>` has the layout of `T`.
+        unsafe {
+            std::slice::from_raw_parts_mut(self.partials.as_mut_ptr().cast::<T>(), self.count)
+        }
+    }
+}
+
+impl<T: Real> Entries<'_, T> {
+    /// Appends the entry of `variable` with partial `partial`, or nothing
+    /// for a constant.
+    #[inline(always)]
+    pub(crate) fn push_variable(&mut self, variable: Var<'_, T>, partial: T) {
+        if !variable.is_constant() {
+            self.push(variable.raw_index(), partial);
+        }
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn operand_not_below(operand: u32, node: usize) -> ! {
@@ -210,8 +266,10 @@ impl<T: Real> Tape<T> {
 
     /// Sets the limits of the fast push path from the arenas' capacities,
     /// or to zero while debug recording is on or a sweep runs. Every
-    /// method that changes a capacity, the debug flag or the sweeping flag
-    /// calls it.
+    /// method that changes a capacity or the debug flag calls it. The
+    /// guard that sets the sweeping flag (`RecordingBlock`) zeroes the
+    /// limits and restores them as they were instead, since nothing can
+    /// change a capacity while it is alive.
     pub(crate) fn refresh_fast_limits(&self) {
         let rec = self.recording();
         let (nodes, operands) = if self.sweeping.get() || rec.debug.is_some() {
@@ -233,12 +291,17 @@ impl<T: Real> Tape<T> {
     /// The recording, for reading.
     #[inline]
     pub(crate) fn recording(&self) -> &Recording<T> {
-        // SAFETY: mutable access to the recording only happens inside the
-        // `push_*` methods and `clear`, which never hand out a reference
-        // that outlives the call and never run user code while they hold
-        // one. `Tape` is not `Sync`, so no other thread can push meanwhile.
-        // The sweep holds this shared reference while it calls custom vjps,
-        // and `sweeping` makes every push panic during that time.
+        // SAFETY: mutable access to the recording only happens through
+        // `recording_mut` and the fast push paths, inside methods that
+        // never hand out a reference that outlives the call and never run
+        // user code while they hold one. The one exception is the fill of
+        // `push_with`, which runs user code (a number type's arithmetic)
+        // on slices of the arenas' spare capacity past their lengths, with
+        // no reference to the recording alive, while a `RecordingBlock`
+        // makes every push panic. `Tape` is not `Sync`, so no other thread
+        // can push meanwhile. The sweep holds this shared reference while
+        // it calls custom vjps, and `sweeping` makes every push panic
+        // during that time.
         unsafe { &*self.recording.get() }
     }
 
@@ -290,8 +353,9 @@ impl<T: Real> Tape<T> {
             self.reserve_nodes(values.len());
         }
         if first + values.len() > self.fast_nodes.get() {
-            // Debug recording, a sweep or a full tape: one checked push
-            // per input, which logs or panics.
+            // Debug recording or a full tape: one checked push per input,
+            // which logs or panics. (During a sweep `reserve_nodes` has
+            // panicked already.)
             return values.iter().map(|&value| self.var(value)).collect();
         }
         // Inputs have no operands, so each node's operand end is the
@@ -618,29 +682,12 @@ impl<T: Real> Tape<T> {
         self.push_statement(name, value, operands)
     }
 
-    /// Divides the partials of the last recorded node by `divisor` and sets
-    /// its logged primal value, for n-ary operations whose normalization is
-    /// known only after their operands are recorded.
-    pub(crate) fn normalize_last_statement(&self, divisor: T, value: T) {
-        let rec = self.recording_mut();
-        let start = match rec.ends.len() {
-            0 | 1 => 0,
-            nodes => rec.ends[nodes - 2] as usize,
-        };
-        for partial in &mut rec.partials[start..] {
-            *partial = *partial / divisor;
-        }
-        if let Some(last) = rec.debug.as_mut().and_then(|debug| debug.values.last_mut()) {
-            *last = value;
-        }
-    }
-
-    /// Appends a node whose operand entries `fill` writes in place. `fill`
-    /// gets room for `max_entries` operand indices and as many partials,
-    /// writes the first `count` of each, and returns `count` with the
-    /// node's primal value. It may run user code (a number type's
-    /// arithmetic) but must not record on this tape, so it runs with
-    /// recording rejected.
+    /// Appends a node whose operand entries `fill` writes in place through
+    /// an [`Entries`] writer with room for `max_entries` of them, and
+    /// returns the node's index. `fill` returns the node's primal value,
+    /// which only debug recording keeps. It may run user code (a number
+    /// type's arithmetic) but must not record on this tape, so it runs
+    /// with recording rejected.
     ///
     /// Writing in place spares n-ary operations an iterator adapter per
     /// entry, so a loop such as `log_sum_exp`'s keeps its running sum in a
@@ -650,7 +697,7 @@ impl<T: Real> Tape<T> {
         &self,
         name: &'static str,
         max_entries: usize,
-        fill: impl FnOnce(&mut [MaybeUninit<u32>], &mut [MaybeUninit<T>]) -> (usize, T),
+        fill: impl FnOnce(&mut Entries<'_, T>) -> T,
     ) -> u32 {
         if !self.has_room(max_entries) {
             return self.push_with_cold(name, max_entries, fill);
@@ -658,13 +705,14 @@ impl<T: Real> Tape<T> {
         let rec = self.recording.get();
         // SAFETY: as in `push_unary`.
         let (index, len) = unsafe { ((*rec).ends.len(), (*rec).operands.len()) };
-        // SAFETY: `has_room` leaves room for `max_entries` entries past `len` in
-        // both arenas. The slices are built from the buffers' pointers, not
-        // from a borrow of the recording, and recording is rejected while
-        // `fill` runs, so nothing else writes there.
-        let (operands, partials) = unsafe {
+        // SAFETY: `has_room` leaves room for `max_entries` entries past
+        // `len` in both arenas. The slices are built from the buffers'
+        // pointers, not from a borrow of the recording, and recording is
+        // rejected while `fill` runs, so nothing else writes there or moves
+        // the buffers.
+        let mut entries = unsafe {
             let rec = &mut *rec;
-            (
+            Entries::new(
                 std::slice::from_raw_parts_mut(
                     rec.operands
                         .as_mut_ptr()
@@ -678,15 +726,12 @@ impl<T: Real> Tape<T> {
                 ),
             )
         };
-        let count = {
+        {
             let _block = RecordingBlock::new(self);
-            fill(operands, partials).0
-        };
-        assert!(
-            count <= max_entries,
-            "an n-ary operation wrote past its room"
-        );
-        // SAFETY: `fill` initialized the first `count <= max_entries` entries of
+            fill(&mut entries);
+        }
+        let count = entries.count;
+        // SAFETY: `Entries::push` initialized the first `count` entries of
         // both arenas, and `has_room` left room for one more end.
         unsafe {
             let rec = &mut *rec;
@@ -711,7 +756,7 @@ impl<T: Real> Tape<T> {
         &self,
         name: &'static str,
         max_entries: usize,
-        fill: impl FnOnce(&mut [MaybeUninit<u32>], &mut [MaybeUninit<T>]) -> (usize, T),
+        fill: impl FnOnce(&mut Entries<'_, T>) -> T,
     ) -> u32 {
         self.reserve_statement(max_entries);
         if self.has_room(max_entries) {
@@ -719,18 +764,17 @@ impl<T: Real> Tape<T> {
         }
         let mut operands = Vec::with_capacity(max_entries);
         let mut partials = Vec::with_capacity(max_entries);
-        let (count, value) = {
-            let _block = RecordingBlock::new(self);
-            fill(
-                &mut operands.spare_capacity_mut()[..max_entries],
-                &mut partials.spare_capacity_mut()[..max_entries],
-            )
-        };
-        assert!(
-            count <= max_entries,
-            "an n-ary operation wrote past its room"
+        let mut entries = Entries::new(
+            &mut operands.spare_capacity_mut()[..max_entries],
+            &mut partials.spare_capacity_mut()[..max_entries],
         );
-        // SAFETY: `fill` initialized the first `count` entries of both.
+        let value = {
+            let _block = RecordingBlock::new(self);
+            fill(&mut entries)
+        };
+        let count = entries.count;
+        // SAFETY: `Entries::push` initialized the first `count` entries of
+        // both.
         unsafe {
             operands.set_len(count);
             partials.set_len(count);
@@ -750,16 +794,11 @@ impl<T: Real> Tape<T> {
         max_entries: usize,
         pairs: impl IntoIterator<Item = (Var<'t, T>, T)>,
     ) -> u32 {
-        self.push_with(name, max_entries, |operands, partials| {
-            let mut count = 0;
+        self.push_with(name, max_entries, |entries| {
             for (variable, partial) in pairs {
-                if !variable.is_constant() {
-                    operands[count].write(variable.raw_index());
-                    partials[count].write(partial);
-                    count += 1;
-                }
+                entries.push_variable(variable, partial);
             }
-            (count, value)
+            value
         })
     }
 
@@ -843,8 +882,10 @@ impl<T: Real> Tape<T> {
             outputs > 0,
             "a custom operation needs at least one output node, got 0"
         );
-        // The name is user code, so it runs before the recording is borrowed.
+        // The name and `T::nan` are user code, so they run before the
+        // recording is borrowed.
         let name = op.name();
+        let nan = T::nan();
         let rec = self.recording_mut();
         let start = rec.ends.len();
         let Some(end) = start
@@ -857,7 +898,7 @@ impl<T: Real> Tape<T> {
         rec.ends.resize(end, operand_end);
         if let Some(debug) = &mut rec.debug {
             debug.names.resize(end, name);
-            debug.values.resize(end, T::nan());
+            debug.values.resize(end, nan);
         }
         rec.customs.push(CustomNode {
             start: start as u32,
@@ -915,13 +956,15 @@ impl<T: Real> Tape<T> {
     /// assert_eq!(tape.node_name(1), Some("sin"));
     /// ```
     pub fn set_debug(&self, on: bool) {
+        // `T::nan` is user code, so it runs before the recording is borrowed.
+        let nan = T::nan();
         let rec = self.recording_mut();
         match (on, rec.debug.is_some()) {
             (true, false) => {
                 let nodes = rec.ends.len();
                 rec.debug = Some(DebugLog {
                     names: vec!["unknown"; nodes],
-                    values: vec![T::nan(); nodes],
+                    values: vec![nan; nodes],
                 });
             }
             (false, true) => rec.debug = None,

@@ -2,9 +2,12 @@
 //! statements: the adjoint carry must cross every boundary of a custom
 //! node's range, from any output, with any seeds.
 
+mod common;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use adjoint_tape::{CustomOp, Tape, Var, custom_vjp};
+use common::panic_message;
 
 /// `y_k = Σ_j w_kj x_j` over earlier nodes `x_j`, with a vjp by hand.
 struct Linear {
@@ -281,18 +284,6 @@ fn sweep_from_each_custom_output() {
         (got - expected).abs() <= 1e-13 * expected,
         "{got} vs {expected}"
     );
-}
-
-/// The panic message of `result`, which must be an error.
-fn panic_message<T>(result: std::thread::Result<T>) -> String {
-    let Err(payload) = result else {
-        panic!("expected a panic");
-    };
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .expect("a string message")
 }
 
 #[test]

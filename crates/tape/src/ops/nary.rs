@@ -42,8 +42,9 @@ pub fn sum<'t, T: Real>(terms: &[Var<'t, T>]) -> Var<'t, T> {
 /// Dot product `Σ aᵢ bᵢ` as one node; partials `bᵢ` for `aᵢ` and `aᵢ` for
 /// `bᵢ`. Where `aᵢ` and `bᵢ` are the same variable, as in the squared norm
 /// `dot(v, v)`, the node takes one entry of partial `2aᵢ` for the pair, as
-/// `x * x` does. That partial is `inf` once `|aᵢ| > f64::MAX / 2`, where the
-/// value has overflowed already.
+/// `x * x` does. That partial overflows to `inf` once `|aᵢ|` passes half
+/// the largest finite value of `T`, where the value has overflowed
+/// already.
 ///
 /// ```
 /// let tape = adjoint_tape::Tape::new();
@@ -77,24 +78,16 @@ pub fn dot<'t, T: Real>(a: &[Var<'t, T>], b: &[Var<'t, T>]) -> Var<'t, T> {
     };
     // A variable times itself takes one entry of partial 2x, as `x * x`
     // does, so a squared norm `dot(v, v)` records one entry per element.
-    let index = tape.push_with("dot", 2 * a.len(), |operands, partials| {
-        let mut count = 0;
+    let index = tape.push_with("dot", 2 * a.len(), |entries| {
         for (x, y) in a.iter().zip(b) {
             if !x.is_constant() && x.raw_index() == y.raw_index() {
-                operands[count].write(x.raw_index());
-                partials[count].write(y.value() + x.value());
-                count += 1;
-                continue;
-            }
-            for (v, d) in [(x, y.value()), (y, x.value())] {
-                if !v.is_constant() {
-                    operands[count].write(v.raw_index());
-                    partials[count].write(d);
-                    count += 1;
-                }
+                entries.push(x.raw_index(), y.value() + x.value());
+            } else {
+                entries.push_variable(*x, y.value());
+                entries.push_variable(*y, x.value());
             }
         }
-        (count, value)
+        value
     });
     Var::on_tape(tape, index, value)
 }
@@ -194,27 +187,25 @@ pub fn log_sum_exp<'t, T: Real>(terms: &[Var<'t, T>]) -> Var<'t, T> {
         let total = terms.iter().fold(T::zero(), |acc, v| acc + weight(v));
         return Var::constant(max + total.ln());
     };
-    // The operands are written with the unnormalized weights exp(xᵢ - m),
-    // then divided by their sum once it is known.
-    let mut total = T::zero();
-    let index = tape.push_with("log_sum_exp", terms.len(), |operands, partials| {
+    // The entries are written with the unnormalized weights exp(xᵢ - m)
+    // while the sum accumulates, then divided by the sum. Both happen in
+    // the fill, where recording is rejected, since the division is the
+    // number type's arithmetic.
+    let mut value = T::nan();
+    let index = tape.push_with("log_sum_exp", terms.len(), |entries| {
         // A local sum stays in a register across the calls to `exp`.
-        let mut sum = T::zero();
-        let mut count = 0;
+        let mut total = T::zero();
         for v in terms {
             let w = weight(v);
-            sum = sum + w;
-            if !v.is_constant() {
-                operands[count].write(v.raw_index());
-                partials[count].write(w);
-                count += 1;
-            }
+            total = total + w;
+            entries.push_variable(*v, w);
         }
-        total = sum;
-        (count, max + sum.ln())
+        for partial in entries.partials_mut() {
+            *partial = *partial / total;
+        }
+        value = max + total.ln();
+        value
     });
-    let value = max + total.ln();
-    tape.normalize_last_statement(total, value);
     Var::on_tape(tape, index, value)
 }
 

@@ -61,3 +61,15 @@ pub fn assert_close(quantity: &str, got: f64, expected: f64, tolerance: f64) {
         "{quantity}: got {got:e}, expected {expected:e} (relative error {error:e}, tolerance {tolerance:e})"
     );
 }
+
+/// The panic message of `result`, which must be an error.
+pub fn panic_message<T>(result: std::thread::Result<T>) -> String {
+    let Err(payload) = result else {
+        panic!("expected a panic");
+    };
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .expect("a string message")
+}
