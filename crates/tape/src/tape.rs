@@ -185,8 +185,8 @@ impl<'a, T> Entries<'a, T> {
         self.count += 1;
     }
 
-    /// The partials written so far, for operations that scale them once
-    /// all are known.
+    /// Returns the partials written so far, for operations that scale
+    /// them once all are known.
     #[inline]
     pub(crate) fn partials_mut(&mut self) -> &mut [T] {
         // SAFETY: `push` initialized the first `count` partials, and

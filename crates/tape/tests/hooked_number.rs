@@ -201,7 +201,7 @@ impl Float for Hooked {
 
 const TERMS: [f64; 3] = [0.0, 1.0, 2.0];
 
-/// The softmax of `TERMS`, the gradient of their log-sum-exp.
+/// Returns the softmax of `TERMS`, the gradient of their log-sum-exp.
 fn softmax() -> Vec<f64> {
     let total: f64 = TERMS.iter().map(|t| t.exp()).sum();
     TERMS.iter().map(|t| t.exp() / total).collect()
