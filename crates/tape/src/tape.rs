@@ -504,12 +504,18 @@ impl<T: Real> Tape<T> {
         &self,
         name: &'static str,
         value: T,
-        operands: &[(u32, T)],
+        operands: &[u32],
+        partials: &[T],
     ) -> u32 {
+        assert_eq!(
+            operands.len(),
+            partials.len(),
+            "internal error: a statement needs one partial per operand"
+        );
         let rec = self.recording_mut();
         let node = rec.ends.len();
         // The sweep reads adjoints without bounds checks, relying on this.
-        if let Some(&(index, _)) = operands.iter().find(|&&(index, _)| index as usize >= node) {
+        if let Some(&index) = operands.iter().find(|&&index| index as usize >= node) {
             operand_not_below(index, node);
         }
         // The limits are checked before anything is appended, so that a
@@ -520,12 +526,8 @@ impl<T: Real> Tape<T> {
         if node >= u32::MAX as usize {
             tape_full("nodes");
         }
-        // Two extends from exact-size iterators reserve once each and copy
-        // without a capacity check per entry.
-        rec.operands
-            .extend(operands.iter().map(|&(index, _)| index));
-        rec.partials
-            .extend(operands.iter().map(|&(_, partial)| partial));
+        rec.operands.extend_from_slice(operands);
+        rec.partials.extend_from_slice(partials);
         let index = Self::finish_statement(rec, name, value);
         self.refresh_fast_limits();
         index
@@ -547,7 +549,7 @@ impl<T: Real> Tape<T> {
             }
             return index as u32;
         }
-        self.push_statement_cold("input", value, &[])
+        self.push_statement_cold("input", value, &[], &[])
     }
 
     /// Appends a node with one operand.
@@ -582,7 +584,7 @@ impl<T: Real> Tape<T> {
             }
             return index as u32;
         }
-        self.push_statement_cold(name, value, &[(operand, partial)])
+        self.push_statement_cold(name, value, &[operand], &[partial])
     }
 
     /// Appends a node with two operands. An operation of a node with
@@ -621,9 +623,9 @@ impl<T: Real> Tape<T> {
             return index as u32;
         }
         if a == b {
-            return self.push_statement_cold(name, value, &[(a, da + db)]);
+            return self.push_statement_cold(name, value, &[a], &[da + db]);
         }
-        self.push_statement_cold(name, value, &[(a, da), (b, db)])
+        self.push_statement_cold(name, value, &[a, b], &[da, db])
     }
 
     /// Appends a node with the first `count` of `N` operand entries, in
@@ -670,16 +672,21 @@ impl<T: Real> Tape<T> {
             }
             return index as u32;
         }
-        let entries: [(u32, T); N] = std::array::from_fn(|i| (operands[i], partials[i]));
-        self.push_statement_cold(name, value, &entries[..count])
+        self.push_statement_cold(name, value, &operands[..count], &partials[..count])
     }
 
     /// The general path of the push methods: growth, the debug log and the
     /// panics, kept out of line so that the fast paths stay small.
     #[cold]
     #[inline(never)]
-    fn push_statement_cold(&self, name: &'static str, value: T, operands: &[(u32, T)]) -> u32 {
-        self.push_statement(name, value, operands)
+    fn push_statement_cold(
+        &self,
+        name: &'static str,
+        value: T,
+        operands: &[u32],
+        partials: &[T],
+    ) -> u32 {
+        self.push_statement(name, value, operands, partials)
     }
 
     /// Appends a node whose operand entries `fill` writes in place through
@@ -779,8 +786,7 @@ impl<T: Real> Tape<T> {
             operands.set_len(count);
             partials.set_len(count);
         }
-        let entries: Vec<(u32, T)> = operands.into_iter().zip(partials).collect();
-        self.push_statement(name, value, &entries)
+        self.push_statement(name, value, &operands, &partials)
     }
 
     /// Appends a node with one entry for each variable among `pairs` of
