@@ -88,7 +88,7 @@ fn objective_nary<'t>(input: &GmmInput, params: &[Var<'t>]) -> Var<'t> {
         for c in 0..k {
             centered.clear();
             centered.extend((0..d).map(|j| point[j] - means[c * d + j]));
-            // Each entry of L (x - mean) as one dot node over its row.
+            // Each entry of L (x - mean) is one dot node over its row.
             transformed.clear();
             for r in 0..d {
                 factors.clear();

@@ -252,8 +252,8 @@ fn recording_in_exp_of_log_sum_exp_panics() {
 #[test]
 fn recording_in_log_sum_exp_division_panics() {
     // The division that normalizes the weights runs inside the fill too.
-    // Recording there once wrote into freed memory, after the arenas
-    // reallocated.
+    // Recording there would reallocate the arenas under the loop that
+    // writes the normalized partials.
     for debug in [false, true] {
         let message = hooked_log_sum_exp(&ON_DIV, Action::Record, debug);
         assert!(

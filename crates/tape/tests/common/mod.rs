@@ -62,7 +62,7 @@ pub fn assert_close(quantity: &str, got: f64, expected: f64, tolerance: f64) {
     );
 }
 
-/// The panic message of `result`, which must be an error.
+/// Returns the panic message of `result`, which must be an error.
 pub fn panic_message<T>(result: std::thread::Result<T>) -> String {
     let Err(payload) = result else {
         panic!("expected a panic");
