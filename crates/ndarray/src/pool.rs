@@ -117,6 +117,21 @@ pub(crate) fn collect(shape: IxDyn, values: impl IntoIterator<Item = f64>) -> Ar
 
 /// An array whose buffer goes back to the pool when it is dropped: the
 /// type of tensor values and of the arrays that vjps keep.
+/// Copies `xs` into a pooled buffer shaped as `shape`.
+pub(crate) fn copy_slice(shape: IxDyn, xs: &[f64]) -> ArrayD<f64> {
+    let mut buffer = take(xs.len());
+    buffer.extend_from_slice(xs);
+    ArrayD::from_shape_vec(shape, buffer).expect("the buffer has one element per index")
+}
+
+/// Returns `f(x)` for every `x` of `xs`, in a pooled buffer shaped as
+/// `shape`.
+pub(crate) fn map_slice(shape: IxDyn, xs: &[f64], f: impl Fn(f64) -> f64) -> ArrayD<f64> {
+    let mut buffer = take(xs.len());
+    crate::kernels::extend_map(&mut buffer, xs, f);
+    ArrayD::from_shape_vec(shape, buffer).expect("the buffer has one element per index")
+}
+
 #[derive(Debug)]
 pub(crate) struct PooledArray(ArrayD<f64>);
 

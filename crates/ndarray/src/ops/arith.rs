@@ -13,7 +13,9 @@ use adjoint_tape::{CustomOp, Var, rules};
 use ndarray::{ArrayD, Dimension, IxDyn, Zip};
 
 use crate::error::{Error, expect_ok};
-use crate::kernels::{add_binary_partial, add_scaled};
+use crate::kernels::{
+    add_binary_partial, add_product_pair, add_scaled, add_signed_pair, extend_zip,
+};
 use crate::ops::broadcast::{add_reduced, add_reduced_slot, broadcast_shape, broadcasts_as_blocks};
 use crate::pool::{self, PooledArray};
 use crate::tensor::{Slot, Tensor, common_tape, cotangent_view};
@@ -60,8 +62,10 @@ struct Binary {
     kind: BinaryKind,
     left: Option<Slot>,
     right: Option<Slot>,
-    lhs: Arc<PooledArray>,
-    rhs: Arc<PooledArray>,
+    /// The operands' values, kept for the kinds whose partials read them:
+    /// all but `+` and `-`. Those free an operand's value as soon as no
+    /// tensor refers to it.
+    values: Option<(Arc<PooledArray>, Arc<PooledArray>)>,
     shape: IxDyn,
 }
 
@@ -86,20 +90,22 @@ impl Binary {
         cotangent: &[f64],
         partial: impl Fn(f64, f64) -> f64,
     ) {
+        let (lhs, rhs) = self
+            .values
+            .as_ref()
+            .expect("the values are kept for every kind whose partials read them");
         let same_shape = slot.shape == self.shape;
-        if let (true, Some(xs), Some(ys)) = (
-            same_shape,
-            flat(&self.lhs, &self.shape),
-            flat(&self.rhs, &self.shape),
-        ) {
+        if let (true, Some(xs), Some(ys)) =
+            (same_shape, flat(lhs, &self.shape), flat(rhs, &self.shape))
+        {
             add_binary_partial(slot.adjoint_slice(adjoints), cotangent, xs, ys, partial);
             return;
         }
         // The zero-adjoint rule of the scalar sweep, as in `add_binary_partial`.
         let term = |g: f64, x: f64, y: f64| if g == 0.0 { 0.0 } else { g * partial(x, y) };
         let g = cotangent_view(&self.shape, cotangent);
-        let lhs = self.lhs.broadcast(self.shape.clone()).expect("checked");
-        let rhs = self.rhs.broadcast(self.shape.clone()).expect("checked");
+        let lhs = lhs.broadcast(self.shape.clone()).expect("checked");
+        let rhs = rhs.broadcast(self.shape.clone()).expect("checked");
         let mut adjoint = slot.adjoint_mut(adjoints);
         if same_shape {
             Zip::from(&mut adjoint)
@@ -132,38 +138,29 @@ impl Binary {
         if left.shape != self.shape || right.shape != self.shape {
             return false;
         }
-        let (Some(xs), Some(ys)) = (self.lhs.as_slice(), self.rhs.as_slice()) else {
-            return false;
+        let sign = match self.kind {
+            BinaryKind::Add => 1.0,
+            BinaryKind::Sub => -1.0,
+            BinaryKind::Mul => {
+                let Some((lhs, rhs)) = &self.values else {
+                    return false;
+                };
+                let (Some(xs), Some(ys)) = (lhs.as_slice(), rhs.as_slice()) else {
+                    return false;
+                };
+                let Some((left_adjoint, right_adjoint)) = disjoint_adjoints(adjoints, left, right)
+                else {
+                    return false;
+                };
+                add_product_pair(left_adjoint, right_adjoint, cotangent, xs, ys);
+                return true;
+            }
+            _ => return false,
         };
         let Some((left_adjoint, right_adjoint)) = disjoint_adjoints(adjoints, left, right) else {
             return false;
         };
-        let len = cotangent.len();
-        let (left_adjoint, right_adjoint) = (&mut left_adjoint[..len], &mut right_adjoint[..len]);
-        let (xs, ys) = (&xs[..len], &ys[..len]);
-        match self.kind {
-            BinaryKind::Add | BinaryKind::Sub => {
-                let sign = if matches!(self.kind, BinaryKind::Add) {
-                    1.0
-                } else {
-                    -1.0
-                };
-                for i in 0..len {
-                    left_adjoint[i] += cotangent[i];
-                    right_adjoint[i] += sign * cotangent[i];
-                }
-            }
-            BinaryKind::Mul => {
-                // The zero-adjoint rule as in `add_binary_partial`.
-                for i in 0..len {
-                    let g = cotangent[i];
-                    let (to_left, to_right) = (g * ys[i], g * xs[i]);
-                    left_adjoint[i] += if g == 0.0 { 0.0 } else { to_left };
-                    right_adjoint[i] += if g == 0.0 { 0.0 } else { to_right };
-                }
-            }
-            _ => return false,
-        }
+        add_signed_pair(left_adjoint, right_adjoint, cotangent, sign);
         true
     }
 }
@@ -245,19 +242,11 @@ impl CustomOp<f64> for Binary {
 fn extend_values(kind: BinaryKind, xs: &[f64], ys: &[f64], out: &mut Vec<f64>) {
     // The same values as `rules::{add, sub, mul}`, in loops the compiler
     // can vectorize.
-    #[inline(always)]
-    fn apply(xs: &[f64], ys: &[f64], out: &mut Vec<f64>, f: impl Fn(f64, f64) -> f64) {
-        match (xs, ys) {
-            (_, &[y]) if xs.len() != 1 => out.extend(xs.iter().map(move |&x| f(x, y))),
-            (&[x], _) if ys.len() != 1 => out.extend(ys.iter().map(move |&y| f(x, y))),
-            _ => out.extend(xs.iter().zip(ys).map(|(&x, &y)| f(x, y))),
-        }
-    }
     match kind {
-        BinaryKind::Add => apply(xs, ys, out, |x, y| x + y),
-        BinaryKind::Sub => apply(xs, ys, out, |x, y| x - y),
-        BinaryKind::Mul => apply(xs, ys, out, |x, y| x * y),
-        _ => apply(xs, ys, out, |x, y| kind.rule(x, y).0),
+        BinaryKind::Add => extend_zip(out, xs, ys, |x, y| x + y),
+        BinaryKind::Sub => extend_zip(out, xs, ys, |x, y| x - y),
+        BinaryKind::Mul => extend_zip(out, xs, ys, |x, y| x * y),
+        _ => extend_zip(out, xs, ys, |x, y| kind.rule(x, y).0),
     }
 }
 
@@ -339,8 +328,8 @@ fn binary<'t>(
             kind,
             left: left.slot(),
             right: right.slot(),
-            lhs: Arc::clone(left.value_arc()),
-            rhs: Arc::clone(right.value_arc()),
+            values: (!matches!(kind, BinaryKind::Add | BinaryKind::Sub))
+                .then(|| (Arc::clone(left.value_arc()), Arc::clone(right.value_arc()))),
             shape,
         },
     ))
@@ -370,7 +359,7 @@ impl<'t> Tensor<'t> {
     pub(crate) fn map_scaled(&self, f: impl Fn(f64) -> f64, factor: f64) -> Tensor<'t> {
         let x = self.value();
         let value = match x.as_slice() {
-            Some(xs) => pool::collect(x.raw_dim(), xs.iter().map(|&x| f(x))),
+            Some(xs) => pool::map_slice(x.raw_dim(), xs, f),
             None => pool::collect(x.raw_dim(), x.iter().map(|&x| f(x))),
         };
         let value = PooledArray::shared(value);

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use crate::kernels::{add_binary_partial, add_product};
+use crate::kernels::{self, add_binary_partial, add_product};
 use crate::pool::{self, PooledArray};
 use crate::tensor::{Slot, Tensor};
 use adjoint_tape::{CustomOp, rules};
@@ -85,11 +85,7 @@ impl<'t> Tensor<'t> {
         let mut value = pool::zeros_vec(len);
         let mut derivative = pool::zeros_vec(len);
         match x.as_slice() {
-            Some(xs) => {
-                for ((v, d), &x) in value.iter_mut().zip(&mut derivative).zip(xs) {
-                    (*v, *d) = rule(x);
-                }
-            }
+            Some(xs) => kernels::map_rule(&mut value, &mut derivative, xs, rule),
             None => {
                 for ((v, d), &x) in value.iter_mut().zip(&mut derivative).zip(x.iter()) {
                     (*v, *d) = rule(x);
@@ -114,7 +110,7 @@ impl<'t> Tensor<'t> {
     fn square(&self) -> Tensor<'t> {
         let x = self.value();
         let value = match x.as_slice() {
-            Some(xs) => pool::collect(x.raw_dim(), xs.iter().map(|&x| x * x)),
+            Some(xs) => pool::map_slice(x.raw_dim(), xs, |x| x * x),
             None => pool::collect(x.raw_dim(), x.iter().map(|&x| x * x)),
         };
         let value = PooledArray::shared(value);

@@ -7,6 +7,7 @@ use adjoint_tape::{CustomOp, Var};
 use ndarray::{ArrayD, ArrayView1, ArrayViewMut1, Axis, Dimension, IxDyn, Zip};
 
 use crate::error::{Error, expect_ok};
+use crate::kernels::add_constant;
 use crate::pool::PooledArray;
 use crate::tensor::{Slot, Tensor, cotangent_view};
 
@@ -40,10 +41,7 @@ impl CustomOp<f64> for Sum {
         // runs; for a leading axis, the lanes' elements form whole blocks.
         match self.axis {
             None => {
-                let g = cotangent[0] * scale;
-                for a in self.input.adjoint_slice(adjoints) {
-                    *a += g;
-                }
+                add_constant(self.input.adjoint_slice(adjoints), cotangent[0] * scale);
             }
             Some(axis) if axis + 1 == shape.len() => {
                 let lane = shape[axis];

@@ -110,7 +110,7 @@ impl CustomOp<f64> for Concatenate {
 /// Copies `view` into a new array in standard layout.
 fn standard(view: ArrayViewD<'_, f64>) -> ArrayD<f64> {
     match view.as_slice() {
-        Some(elements) => pool::collect(view.raw_dim(), elements.iter().copied()),
+        Some(elements) => pool::copy_slice(view.raw_dim(), elements),
         None => {
             let mut out = pool::zeros(view.raw_dim());
             Zip::from(&mut out).and(&view).for_each(|o, &x| *o = x);
