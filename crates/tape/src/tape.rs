@@ -672,7 +672,25 @@ impl<T: Real> Tape<T> {
             }
             return index as u32;
         }
-        self.push_statement_cold(name, value, &operands[..count], &partials[..count])
+        self.push_entries_cold(name, value, operands, partials, count)
+    }
+
+    /// Appends the statement of [`push_entries`](Self::push_entries) on the
+    /// general path. It takes the arrays by value, so that only this function takes slices of
+    /// them. With the slices taken inline, preaccumulated Rosenbrock at
+    /// n = 4096 took 45 µs in place of 31 µs, probably because the arrays
+    /// then had to live in stack memory.
+    #[cold]
+    #[inline(never)]
+    fn push_entries_cold<const N: usize>(
+        &self,
+        name: &'static str,
+        value: T,
+        operands: [u32; N],
+        partials: [T; N],
+        count: usize,
+    ) -> u32 {
+        self.push_statement(name, value, &operands[..count], &partials[..count])
     }
 
     /// The general path of the push methods: growth, the debug log and the
