@@ -197,7 +197,10 @@ mod tests {
             1 => Just(0.0),
             1 => Just(-0.0),
             1 => Just(f64::INFINITY),
+            1 => Just(f64::NEG_INFINITY),
             1 => Just(f64::NAN),
+            1 => Just(1e-310),
+            1 => Just(f64::MAX),
         ]
     }
 
@@ -212,7 +215,8 @@ mod tests {
 
     proptest::proptest! {
         /// The vectorized copies must round as the plain loops do, also in
-        /// the tails that do not fill a vector register.
+        /// the tails that do not fill a vector register. This checks the
+        /// copy that the CPU running the test picks.
         #[test]
         fn kernels_match_scalar_loops(
             rows in proptest::collection::vec((element(), element(), element(), element()), 0..80),
@@ -245,6 +249,12 @@ mod tests {
             proptest::prop_assert!(same_bits(&left, &expected_left), "add_signed_pair, left");
             proptest::prop_assert!(same_bits(&right, &expected_right), "add_signed_pair, right");
 
+            let (mut left, mut right) = (a.clone(), x.clone());
+            add_signed_pair(&mut left, &mut right, &g, 1.0);
+            let expected_right: Vec<f64> = (0..a.len()).map(|i| x[i] + g[i]).collect();
+            proptest::prop_assert!(same_bits(&left, &expected_left), "add_signed_pair, left, sign 1");
+            proptest::prop_assert!(same_bits(&right, &expected_right), "add_signed_pair, right, sign 1");
+
             let (mut left, mut right) = (a.clone(), a.clone());
             add_product_pair(&mut left, &mut right, &g, &x, &y);
             let expected_left: Vec<f64> = (0..a.len()).map(|i| a[i] + skip_zero(g[i], g[i] * y[i])).collect();
@@ -271,6 +281,11 @@ mod tests {
             extend_zip(&mut out, &x, &[2.0], |x, y| x * y);
             let expected: Vec<f64> = x.iter().map(|x| x * 2.0).collect();
             proptest::prop_assert!(same_bits(&out, &expected), "extend_zip, one right element");
+
+            let mut out = Vec::new();
+            extend_zip(&mut out, &[2.0], &y, |x, y| x / y);
+            let expected: Vec<f64> = y.iter().map(|y| 2.0 / y).collect();
+            proptest::prop_assert!(same_bits(&out, &expected), "extend_zip, one left element");
 
             let (mut values, mut derivatives) = (vec![0.0; x.len()], vec![0.0; x.len()]);
             map_rule(&mut values, &mut derivatives, &x, |x| (x * x, 2.0 * x));

@@ -115,8 +115,6 @@ pub(crate) fn collect(shape: IxDyn, values: impl IntoIterator<Item = f64>) -> Ar
     ArrayD::from_shape_vec(shape, buffer).expect("the buffer has one element per index")
 }
 
-/// An array whose buffer goes back to the pool when it is dropped: the
-/// type of tensor values and of the arrays that vjps keep.
 /// Copies `xs` into a pooled buffer shaped as `shape`.
 pub(crate) fn copy_slice(shape: IxDyn, xs: &[f64]) -> ArrayD<f64> {
     let mut buffer = take(xs.len());
@@ -132,6 +130,8 @@ pub(crate) fn map_slice(shape: IxDyn, xs: &[f64], f: impl Fn(f64) -> f64) -> Arr
     ArrayD::from_shape_vec(shape, buffer).expect("the buffer has one element per index")
 }
 
+/// An array whose buffer goes back to the pool when it is dropped: the
+/// type of tensor values and of the arrays that vjps keep.
 #[derive(Debug)]
 pub(crate) struct PooledArray(ArrayD<f64>);
 
