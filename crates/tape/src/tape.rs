@@ -676,10 +676,10 @@ impl<T: Real> Tape<T> {
     }
 
     /// Appends the statement of [`push_entries`](Self::push_entries) on the
-    /// general path. It takes the arrays by value, so that only this function takes slices of
-    /// them. With the slices taken inline, preaccumulated Rosenbrock at
-    /// n = 4096 took 45 µs in place of 31 µs, probably because the arrays
-    /// then had to live in stack memory.
+    /// general path. It takes the arrays by value, so that only this
+    /// function takes slices of them. With the slices taken inline,
+    /// preaccumulated Rosenbrock at n = 4096 took 45 µs in place of 31 µs,
+    /// probably because the arrays then had to live in stack memory.
     #[cold]
     #[inline(never)]
     fn push_entries_cold<const N: usize>(
