@@ -10,29 +10,18 @@
 //! that the CPU runs, and later calls reuse that choice. No copy fuses a
 //! multiply with an add, so all three round alike and give the same bits.
 
-use std::mem::MaybeUninit;
-
 use multiversion::multiversion;
-
-/// Writes `f(i)` into each of the first `len` elements of `out` and
-/// returns `len`.
-#[inline(always)]
-fn fill_spare(out: &mut [MaybeUninit<f64>], len: usize, f: impl Fn(usize) -> f64) -> usize {
-    let out = &mut out[..len];
-    for (i, slot) in out.iter_mut().enumerate() {
-        slot.write(f(i));
-    }
-    len
-}
 
 /// Appends `len` values `f(i)`, for `i` in `0..len`, to `out`.
 #[inline(always)]
 fn extend_with(out: &mut Vec<f64>, len: usize, f: impl Fn(usize) -> f64) {
     out.reserve(len);
-    let written = fill_spare(out.spare_capacity_mut(), len, f);
-    // SAFETY: `fill_spare` initialized the first `written` elements of the
-    // spare capacity, which `reserve` made at least `len` long.
-    unsafe { out.set_len(out.len() + written) };
+    for (i, slot) in out.spare_capacity_mut()[..len].iter_mut().enumerate() {
+        slot.write(f(i));
+    }
+    // SAFETY: the loop initialized the first `len` elements of the spare
+    // capacity, which `reserve` made at least `len` long.
+    unsafe { out.set_len(out.len() + len) };
 }
 
 /// Appends `f(x)` for every `x` of `xs` to `out`.
@@ -56,19 +45,30 @@ pub(crate) fn extend_zip(out: &mut Vec<f64>, xs: &[f64], ys: &[f64], f: impl Fn(
     }
 }
 
-/// Writes `rule(xs[i])`, a value and a derivative, into `values[i]` and
-/// `derivatives[i]`.
+/// Appends `rule(x)`, a value and a derivative, to `values` and
+/// `derivatives` for every `x` of `xs`.
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx2+avx", "x86_64+avx2+avx"))]
-pub(crate) fn map_rule(
-    values: &mut [f64],
-    derivatives: &mut [f64],
+pub(crate) fn extend_rule(
+    values: &mut Vec<f64>,
+    derivatives: &mut Vec<f64>,
     xs: &[f64],
     rule: impl Fn(f64) -> (f64, f64),
 ) {
-    let len = values.len();
-    let (derivatives, xs) = (&mut derivatives[..len], &xs[..len]);
+    let len = xs.len();
+    values.reserve(len);
+    derivatives.reserve(len);
+    let value_slots = &mut values.spare_capacity_mut()[..len];
+    let derivative_slots = &mut derivatives.spare_capacity_mut()[..len];
     for i in 0..len {
-        (values[i], derivatives[i]) = rule(xs[i]);
+        let (value, derivative) = rule(xs[i]);
+        value_slots[i].write(value);
+        derivative_slots[i].write(derivative);
+    }
+    // SAFETY: the loop initialized the first `len` elements of both spare
+    // capacities, which `reserve` made at least `len` long.
+    unsafe {
+        values.set_len(values.len() + len);
+        derivatives.set_len(derivatives.len() + len);
     }
 }
 
@@ -287,12 +287,12 @@ mod tests {
             let expected: Vec<f64> = y.iter().map(|y| 2.0 / y).collect();
             proptest::prop_assert!(same_bits(&out, &expected), "extend_zip, one left element");
 
-            let (mut values, mut derivatives) = (vec![0.0; x.len()], vec![0.0; x.len()]);
-            map_rule(&mut values, &mut derivatives, &x, |x| (x * x, 2.0 * x));
-            let expected_values: Vec<f64> = x.iter().map(|x| x * x).collect();
-            let expected_derivatives: Vec<f64> = x.iter().map(|x| 2.0 * x).collect();
-            proptest::prop_assert!(same_bits(&values, &expected_values), "map_rule, values");
-            proptest::prop_assert!(same_bits(&derivatives, &expected_derivatives), "map_rule, derivatives");
+            let (mut values, mut derivatives) = (vec![7.0], vec![8.0]);
+            extend_rule(&mut values, &mut derivatives, &x, |x| (x * x, 2.0 * x));
+            let expected_values: Vec<f64> = std::iter::once(7.0).chain(x.iter().map(|x| x * x)).collect();
+            let expected_derivatives: Vec<f64> = std::iter::once(8.0).chain(x.iter().map(|x| 2.0 * x)).collect();
+            proptest::prop_assert!(same_bits(&values, &expected_values), "extend_rule, values");
+            proptest::prop_assert!(same_bits(&derivatives, &expected_derivatives), "extend_rule, derivatives");
         }
     }
 }

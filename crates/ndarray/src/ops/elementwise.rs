@@ -82,13 +82,15 @@ impl<'t> Tensor<'t> {
             return Tensor::constant_arc(PooledArray::shared(value));
         };
         let len = x.len();
-        let mut value = pool::zeros_vec(len);
-        let mut derivative = pool::zeros_vec(len);
+        let mut value = pool::take(len);
+        let mut derivative = pool::take(len);
         match x.as_slice() {
-            Some(xs) => kernels::map_rule(&mut value, &mut derivative, xs, rule),
+            Some(xs) => kernels::extend_rule(&mut value, &mut derivative, xs, rule),
             None => {
-                for ((v, d), &x) in value.iter_mut().zip(&mut derivative).zip(x.iter()) {
-                    (*v, *d) = rule(x);
+                for &x in x.iter() {
+                    let (v, d) = rule(x);
+                    value.push(v);
+                    derivative.push(d);
                 }
             }
         }
