@@ -128,9 +128,9 @@ impl Binary {
 
 impl Binary {
     /// Adds both operands' contributions in one loop over the cotangent and
-    /// returns whether it did. It does when both operands are on the tape,
-    /// in standard layout, with the output's shape and in disjoint node
-    /// ranges.
+    /// returns whether it did. It does for `+`, `-` and `*` when both
+    /// operands are on the tape, with the output's shape and in disjoint
+    /// node ranges, and for `*` when both values are in standard layout.
     fn vjp_both_in_one_pass(&self, cotangent: &[f64], adjoints: &mut [f64]) -> bool {
         let (Some(left), Some(right)) = (&self.left, &self.right) else {
             return false;
@@ -138,29 +138,20 @@ impl Binary {
         if left.shape != self.shape || right.shape != self.shape {
             return false;
         }
-        let sign = match self.kind {
-            BinaryKind::Add => 1.0,
-            BinaryKind::Sub => -1.0,
-            BinaryKind::Mul => {
-                let Some((lhs, rhs)) = &self.values else {
-                    return false;
-                };
-                let (Some(xs), Some(ys)) = (lhs.as_slice(), rhs.as_slice()) else {
-                    return false;
-                };
-                let Some((left_adjoint, right_adjoint)) = disjoint_adjoints(adjoints, left, right)
-                else {
-                    return false;
-                };
-                add_product_pair(left_adjoint, right_adjoint, cotangent, xs, ys);
-                return true;
-            }
-            _ => return false,
-        };
         let Some((left_adjoint, right_adjoint)) = disjoint_adjoints(adjoints, left, right) else {
             return false;
         };
-        add_signed_pair(left_adjoint, right_adjoint, cotangent, sign);
+        match (self.kind, &self.values) {
+            (BinaryKind::Add, _) => add_signed_pair(left_adjoint, right_adjoint, cotangent, 1.0),
+            (BinaryKind::Sub, _) => add_signed_pair(left_adjoint, right_adjoint, cotangent, -1.0),
+            (BinaryKind::Mul, Some((lhs, rhs))) => {
+                let (Some(xs), Some(ys)) = (lhs.as_slice(), rhs.as_slice()) else {
+                    return false;
+                };
+                add_product_pair(left_adjoint, right_adjoint, cotangent, xs, ys);
+            }
+            _ => return false,
+        }
         true
     }
 }
