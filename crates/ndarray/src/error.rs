@@ -68,6 +68,22 @@ pub enum Error {
         len: usize,
     },
 
+    /// A bound of a slice lies outside its axis. Bounds run from `-len`
+    /// to `len`, and negative ones count from the end.
+    #[error(
+        "{op}: slice bound {bound} is out of range for an axis of length {len}: \
+         use a bound from -{len} to {len}"
+    )]
+    SliceBoundOutOfRange {
+        /// The operation.
+        op: &'static str,
+        /// The rejected bound, as passed: the start, or the end if the
+        /// start is valid.
+        bound: isize,
+        /// The length of the sliced axis.
+        len: usize,
+    },
+
     /// A number of values does not fit the requested shape or count.
     #[error("{op}: expected {expected} values, got {found}")]
     LengthMismatch {

@@ -130,16 +130,20 @@ fn resolve_slice(slice: Slice, len: usize) -> Result<usize, Error> {
             Some(i.unsigned_abs())
         }
     };
-    let start = resolve(slice.start);
-    let end = slice.end.map_or(Some(len), resolve);
-    match (start, end) {
-        (Some(start), Some(end)) if start <= len && end <= len => Ok(start),
-        _ => Err(Error::IndexOutOfRange {
-            op: "slice_axis",
-            index: slice.end.unwrap_or(slice.start).unsigned_abs(),
-            len,
-        }),
+    let out_of_range = |bound: isize| Error::SliceBoundOutOfRange {
+        op: "slice_axis",
+        bound,
+        len,
+    };
+    let start = resolve(slice.start)
+        .filter(|&start| start <= len)
+        .ok_or_else(|| out_of_range(slice.start))?;
+    if let Some(end) = slice.end
+        && resolve(end).is_none_or(|resolved| resolved > len)
+    {
+        return Err(out_of_range(end));
     }
+    Ok(start)
 }
 
 impl<'t> Tensor<'t> {
@@ -538,6 +542,33 @@ mod tests {
         assert_eq!(tail.value(), &array![[3.0, 4.0], [5.0, 6.0]].into_dyn());
         let g = (&tail * &tail).sum().gradient().wrt_tensor(&x);
         assert_eq!(g, array![[0.0, 0.0], [6.0, 8.0], [10.0, 12.0]].into_dyn());
+    }
+
+    #[test]
+    fn slice_errors_name_the_bad_bound() {
+        let cases = [
+            (Slice::new(-5, Some(-1), 1), -5),
+            (Slice::new(5, Some(2), 1), 5),
+            (Slice::new(-10, None, 1), -10),
+            (Slice::new(0, Some(4), 1), 4),
+            (Slice::new(1, Some(-4), 1), -4),
+        ];
+        for (slice, bound) in cases {
+            let error = resolve_slice(slice, 3).unwrap_err();
+            assert!(
+                matches!(error, Error::SliceBoundOutOfRange { bound: b, len: 3, .. } if b == bound),
+                "{slice:?} gave {error:?}"
+            );
+        }
+        assert_eq!(
+            resolve_slice(Slice::new(-5, Some(-1), 1), 3)
+                .unwrap_err()
+                .to_string(),
+            "slice_axis: slice bound -5 is out of range for an axis of length 3: \
+             use a bound from -3 to 3"
+        );
+        assert_eq!(resolve_slice(Slice::new(-3, Some(3), 1), 3).unwrap(), 0);
+        assert_eq!(resolve_slice(Slice::new(1, None, 1), 3).unwrap(), 1);
     }
 
     #[test]
