@@ -233,3 +233,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn zero_factor_differs_from_chain() {
+    // Forward mode carries sqrt's infinite tangent at 0 into the product
+    // with the constant 0, while the sweep's zero-adjoint rule stops it.
+    let tape = Tape::new();
+    let x = Tensor::var(&tape, array![0.0, 4.0]);
+    let fused = fuse([&x], |[x]| x.sqrt() * 0.0).sum();
+    let fused_gradient = fused.gradient().wrt_tensor(&x);
+    assert!(fused_gradient[0].is_nan());
+    assert_eq!(fused_gradient[1], 0.0);
+
+    let chain = (x.sqrt() * 0.0).sum();
+    let chain_gradient = chain.gradient().wrt_tensor(&x);
+    assert_eq!(chain_gradient, array![0.0, 0.0].into_dyn());
+}

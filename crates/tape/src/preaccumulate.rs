@@ -37,6 +37,9 @@ use crate::var::{Var, record_fixed};
 /// intermediate overflows, a hand-written `1 / (1 + exp(-x))` at
 /// `x = -1000` gives a NaN partial here and 0 operation by operation. The
 /// stable `sigmoid`, `softplus` and `ln_1p` of `DualVec` avoid it.
+/// Likewise a zero constant factor does not stop an infinite tangent:
+/// `x.sqrt() * 0.0` at `x = 0` gives a NaN partial here and 0 operation by
+/// operation, where the sweep's zero-adjoint rule applies.
 ///
 /// ```
 /// use adjoint_tape::{Tape, preaccumulate};

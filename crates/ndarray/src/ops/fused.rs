@@ -51,8 +51,8 @@ impl<const N: usize> CustomOp<f64> for Fused<N> {
 /// tangent lane per input) and keeps only the `N` partials: the fusion
 /// that XLA does for JAX's elementwise chains, and the tensor form of
 /// [`adjoint_tape::preaccumulate`]. Rosenbrock's gradient with its terms
-/// as one `fuse` took 2.2 times the plain `f64` loop at 10^4 inputs, and
-/// 5.0 times as a chain of tensor operations (`docs/benchmarks.md`).
+/// as one `fuse` took 2.0 times the plain `f64` loop at 10^4 inputs, and
+/// 3.6 times as a chain of tensor operations (`docs/benchmarks.md`).
 ///
 /// The closure is written over `DualVec` as in `preaccumulate`: `f64`
 /// constants on either side of an operator. A constant tensor among
@@ -64,7 +64,10 @@ impl<const N: usize> CustomOp<f64> for Fused<N> {
 /// order to the reverse sweep, so the two can differ where an intermediate
 /// overflows. A hand-written `1 / (1 + exp(-x))` at `x = -1000` gives a NaN
 /// partial here and 0 as a chain of tensor operations. The closure's
-/// `sigmoid`, `softplus` and `ln_1p` avoid the overflow.
+/// `sigmoid`, `softplus` and `ln_1p` avoid the overflow. Likewise a zero
+/// constant factor does not stop an infinite tangent: `x.sqrt() * 0.0`
+/// at `x = 0` gives a NaN partial here and 0 as a chain, where the
+/// sweep's zero-adjoint rule applies.
 ///
 /// ```
 /// use adjoint_ndarray::{Tensor, TensorGradients, fuse};
