@@ -183,3 +183,86 @@ fn max_ties_split_like_the_scalar_rule() {
     );
     assert_eq!(g[0], array![[0.0, 0.25, 0.25, 0.25, 0.0, 0.25]]);
 }
+
+/// Gradients of one entry of `a · b` (a single nonzero cotangent) from the
+/// tensor `matmul` and from the same sums written with scalar variables.
+fn matmul_entry_gradients(
+    a: ndarray::ArrayD<f64>,
+    b: ndarray::ArrayD<f64>,
+    entry: &[usize],
+) -> [(ndarray::ArrayD<f64>, ndarray::ArrayD<f64>); 2] {
+    let tape = Tape::new();
+    let (ta, tb) = (Tensor::var(&tape, a.clone()), Tensor::var(&tape, b.clone()));
+    let product = ta.matmul(&tb);
+    let output = product.get(entry);
+    let gradients = output.gradient();
+    let tensor = (gradients.wrt_tensor(&ta), gradients.wrt_tensor(&tb));
+
+    // The same entry as a sum of products of scalar variables.
+    let (va, vb) = (ta.to_vars(), tb.to_vars());
+    let inner = a.shape()[a.ndim() - 1];
+    let (row, column) = match (a.ndim(), b.ndim()) {
+        (2, 2) => (entry[0], entry[1]),
+        (2, 1) => (entry[0], 0),
+        (1, 2) => (0, entry[0]),
+        _ => (0, 0),
+    };
+    let columns = if b.ndim() == 2 { b.shape()[1] } else { 1 };
+    let mut total = adjoint_tape::Var::constant(0.0);
+    for k in 0..inner {
+        total += va[row * inner + k] * vb[k * columns + column];
+    }
+    let gradients = total.gradient();
+    let scalar = (gradients.wrt_tensor(&ta), gradients.wrt_tensor(&tb));
+    [tensor, scalar]
+}
+
+#[test]
+fn matmul_zero_cotangent_skips_infinities() {
+    let inf = f64::INFINITY;
+    let cases: [(ndarray::ArrayD<f64>, ndarray::ArrayD<f64>, Vec<usize>); 5] = [
+        // A square product, so that a transposed adjoint would show.
+        (
+            array![[1.0, 2.0], [inf, 4.0]].into_dyn(),
+            array![[5.0, inf], [7.0, 8.0]].into_dyn(),
+            vec![0, 0],
+        ),
+        (
+            array![[1.0, 2.0, 3.0], [4.0, inf, 6.0]].into_dyn(),
+            array![[inf, 2.0], [3.0, 4.0], [5.0, 6.0]].into_dyn(),
+            vec![0, 1],
+        ),
+        (
+            array![[1.0, 2.0], [inf, 4.0]].into_dyn(),
+            array![inf, 3.0].into_dyn(),
+            vec![0],
+        ),
+        (
+            array![1.0, inf].into_dyn(),
+            array![[inf, 2.0], [3.0, 4.0]].into_dyn(),
+            vec![1],
+        ),
+        (
+            array![1.0, inf].into_dyn(),
+            array![inf, 2.0].into_dyn(),
+            vec![],
+        ),
+    ];
+    for (a, b, entry) in cases {
+        let [(tensor_a, tensor_b), (scalar_a, scalar_b)] =
+            matmul_entry_gradients(a.clone(), b.clone(), &entry);
+        let same = |x: &ndarray::ArrayD<f64>, y: &ndarray::ArrayD<f64>| {
+            x.iter()
+                .zip(y)
+                .all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
+        };
+        assert!(
+            same(&tensor_a, &scalar_a),
+            "{a} · {b} at {entry:?}: tensor gives {tensor_a}, scalars {scalar_a}"
+        );
+        assert!(
+            same(&tensor_b, &scalar_b),
+            "{a} · {b} at {entry:?}: tensor gives {tensor_b}, scalars {scalar_b}"
+        );
+    }
+}

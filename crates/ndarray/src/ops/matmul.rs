@@ -4,7 +4,10 @@
 //! The forward product and both adjoint products run through ndarray's
 //! `general_mat_mul` / `general_mat_vec_mul` on views, so operands of any
 //! memory layout (transposed, broadcast with stride 0) work without a copy,
-//! and the adjoints are added straight into the sweep's buffer.
+//! and the adjoints are added straight into the sweep's buffer. Only a
+//! cotangent with zeros against an operand with infinite or NaN entries
+//! takes a plain loop, which leaves out the zero terms as the scalar sweep
+//! does.
 
 use std::sync::Arc;
 
@@ -43,6 +46,18 @@ impl CustomOp<f64> for Matmul {
     fn vjp(&self, cotangent: &[f64], adjoints: &mut [f64]) {
         let g = cotangent_view(&self.shape, cotangent);
         let (a, b) = (self.lhs.view(), self.rhs.view());
+        // A zero in the cotangent times an infinite or NaN entry of the
+        // other factor gives NaN in a matrix product. The scalar sweep
+        // passes nothing on from a zero adjoint, so those cases take a
+        // loop that does the same.
+        let has_zero = cotangent.contains(&0.0);
+        if has_zero
+            && ((self.left.is_some() && !all_finite(&b))
+                || (self.right.is_some() && !all_finite(&a)))
+        {
+            self.vjp_skipping_zeros(g, adjoints);
+            return;
+        }
         match (a.ndim(), b.ndim()) {
             (2, 2) => {
                 // C = A B:  Ā += Ḡ Bᵀ,  B̄ += Aᵀ Ḡ.
@@ -94,6 +109,91 @@ impl CustomOp<f64> for Matmul {
                 if let Some(slot) = &self.right {
                     as_vector_mut(slot, adjoints).scaled_add(g, &a);
                 }
+            }
+        }
+    }
+}
+
+impl Matmul {
+    /// Adds the adjoints as [`vjp`](CustomOp::vjp) does, leaving out the
+    /// terms of zero cotangent entries. Each product is written as
+    /// `out += g · other` with the cotangent `g` on the left, transposing
+    /// where needed: `Ā += Ḡ Bᵀ` and `B̄ᵀ += Ḡᵀ A`, with a vector as a row
+    /// or a column.
+    fn vjp_skipping_zeros(&self, g: ArrayViewD<'_, f64>, adjoints: &mut [f64]) {
+        let (a, b) = (self.lhs.view(), self.rhs.view());
+        fn row(v: ArrayViewD<'_, f64>) -> ArrayView2<'_, f64> {
+            as_vector(v).insert_axis(Axis(0))
+        }
+        fn column(v: ArrayViewD<'_, f64>) -> ArrayView2<'_, f64> {
+            as_vector(v).insert_axis(Axis(1))
+        }
+        // For each operand: the cotangent factor, the other factor, and
+        // whether the product is the transpose of the operand's adjoint.
+        let (left_terms, right_terms) = match (a.ndim(), b.ndim()) {
+            (2, 2) => (
+                (as_matrix(g.clone()), as_matrix(b).reversed_axes(), false),
+                (as_matrix(g).reversed_axes(), as_matrix(a), true),
+            ),
+            (2, 1) => (
+                (column(g.clone()), row(b), false),
+                (row(g), as_matrix(a), false),
+            ),
+            (1, 2) => (
+                (row(g.clone()), as_matrix(b).reversed_axes(), false),
+                (column(g), row(a), true),
+            ),
+            _ => {
+                let g = g.into_shape_with_order((1, 1)).expect("a scalar");
+                ((g, row(b), false), (g, row(a), false))
+            }
+        };
+        for (slot, (g, other, transposed)) in [(&self.left, left_terms), (&self.right, right_terms)]
+        {
+            if let Some(slot) = slot {
+                let adjoint = slot.adjoint_mut(adjoints);
+                let out = match adjoint.ndim() {
+                    1 => adjoint
+                        .into_shape_with_order((1, g.nrows() * other.ncols()))
+                        .expect("a vector's adjoint is one row of the product"),
+                    _ => {
+                        let matrix = adjoint.into_dimensionality::<Ix2>().expect("two axes");
+                        if transposed {
+                            matrix.reversed_axes()
+                        } else {
+                            matrix
+                        }
+                    }
+                };
+                add_product_skipping_zeros(out, g, other);
+            }
+        }
+    }
+}
+
+/// Returns whether every element is finite.
+fn all_finite(values: &ArrayViewD<'_, f64>) -> bool {
+    let finite = |all: bool, v: &f64| all & v.is_finite();
+    // Iterating a dynamic-dimensional view element by element is slow,
+    // so a contiguous one is read as a slice.
+    match values.as_slice_memory_order() {
+        Some(elements) => elements.iter().fold(true, finite),
+        None => values.iter().fold(true, finite),
+    }
+}
+
+/// Adds `g · other` into `out`, leaving out the terms with
+/// `g[i, j] = 0`.
+fn add_product_skipping_zeros(
+    mut out: ndarray::ArrayViewMut2<'_, f64>,
+    g: ArrayView2<'_, f64>,
+    other: ArrayView2<'_, f64>,
+) {
+    debug_assert_eq!(out.dim(), (g.nrows(), other.ncols()));
+    for ((i, j), &gij) in g.indexed_iter() {
+        if gij != 0.0 {
+            for (o, &x) in out.row_mut(i).iter_mut().zip(other.row(j)) {
+                *o += gij * x;
             }
         }
     }
