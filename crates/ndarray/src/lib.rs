@@ -112,3 +112,18 @@ pub use nn::{Activation, Init, Linear, Mlp};
 pub use ops::fused::{fuse, try_fuse};
 pub use params::{BoundParams, ParamId, ParamSet};
 pub use tensor::{TapeExt, Tensor};
+
+/// The ndarray crate whose arrays tensors take and return. A caller that
+/// depends on another version of ndarray gets a type mismatch between the
+/// two versions' arrays, so it can name this one instead.
+///
+/// ```
+/// use adjoint_ndarray::ndarray::array;
+/// use adjoint_ndarray::{Tensor, TensorGradients};
+/// use adjoint_tape::Tape;
+///
+/// let tape = Tape::new();
+/// let x = Tensor::var(&tape, array![1.0, 2.0]);
+/// assert_eq!(x.powi(2).sum().gradient().wrt_tensor(&x), array![2.0, 4.0].into_dyn());
+/// ```
+pub use ndarray;
