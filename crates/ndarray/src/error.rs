@@ -85,10 +85,12 @@ pub enum Error {
     },
 
     /// A number of values does not fit the requested shape or count.
-    #[error("{op}: expected {expected} values, got {found}")]
+    #[error("{op}: expected {expected} {what}, got {found}")]
     LengthMismatch {
         /// The operation.
         op: &'static str,
+        /// What was counted, and how many the operation needs of it.
+        what: &'static str,
         /// The number of values the operation needs.
         expected: usize,
         /// The number of values passed.

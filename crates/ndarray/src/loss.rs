@@ -307,6 +307,14 @@ pub fn cross_entropy_with_logits<'t>(logits: &Tensor<'t>, labels: &[usize]) -> V
 /// let o = Tensor::constant(array![[1.0, 2.0], [3.0, 4.0]]);
 /// let error = loss::try_cross_entropy_with_logits(&o, &[0, 2]).unwrap_err();
 /// assert!(matches!(error, Error::IndexOutOfRange { index: 2, len: 2, .. }));
+///
+/// let row = Tensor::constant(array![1.0, 2.0, 3.0]);
+/// let error = loss::try_cross_entropy_with_logits(&row, &[0, 1, 2]).unwrap_err();
+/// assert_eq!(
+///     error.to_string(),
+///     "cross_entropy_with_logits: expected 1 labels, one per row of the logits \
+///      (a vector is one row), got 3"
+/// );
 /// ```
 pub fn try_cross_entropy_with_logits<'t>(
     logits: &Tensor<'t>,
@@ -331,6 +339,7 @@ pub fn try_cross_entropy_with_logits<'t>(
     if labels.len() != rows {
         return Err(Error::LengthMismatch {
             op,
+            what: "labels, one per row of the logits (a vector is one row)",
             expected: rows,
             found: labels.len(),
         });

@@ -258,6 +258,10 @@ impl<'t> Tensor<'t> {
     /// let v = tape.vars(&[1.0, 2.0, 3.0]);
     /// let error = Tensor::try_from_vars(&v, &[2, 2]).unwrap_err();
     /// assert!(matches!(error, Error::LengthMismatch { expected: 4, found: 3, .. }));
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "from_vars: expected 4 variables, one per element of the shape, got 3"
+    /// );
     /// ```
     ///
     /// # Panics
@@ -268,6 +272,7 @@ impl<'t> Tensor<'t> {
         if vars.len() != expected {
             return Err(Error::LengthMismatch {
                 op: "from_vars",
+                what: "variables, one per element of the shape",
                 expected,
                 found: vars.len(),
             });
