@@ -91,9 +91,8 @@ impl<'t> TensorGradients<'t> for Gradients<'t, f64> {
     }
 
     fn write_wrt_tensor(&self, tensor: &Tensor<'t>, out: &mut [f64]) {
-        assert_eq!(
-            out.len(),
-            tensor.len(),
+        assert!(
+            out.len() == tensor.len(),
             "write_wrt_tensor: the output slice has {} slots, the tensor of shape {:?} has {} elements",
             out.len(),
             tensor.shape(),

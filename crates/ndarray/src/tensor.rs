@@ -469,9 +469,8 @@ impl<'t> Tensor<'t> {
     #[track_caller]
     pub fn get(&self, index: &[usize]) -> Var<'t> {
         let shape = self.shape();
-        assert_eq!(
-            index.len(),
-            shape.len(),
+        assert!(
+            index.len() == shape.len(),
             "get: index {index:?} needs one entry per dimension of shape {shape:?}"
         );
         let mut flat = 0;
@@ -526,9 +525,8 @@ impl<'t> Tensor<'t> {
     /// Panics if the tensor does not have exactly one element.
     #[track_caller]
     pub fn to_scalar(&self) -> Var<'t> {
-        assert_eq!(
-            self.len(),
-            1,
+        assert!(
+            self.len() == 1,
             "to_scalar needs a tensor of one element, got shape {:?}; reduce it first \
              (sum, mean) or pick an element with get",
             self.shape()
