@@ -221,6 +221,16 @@ impl Linear {
     /// if `params` is not bound from the set that contains this layer.
     #[track_caller]
     pub fn forward<'t>(&self, params: &BoundParams<'t>, input: &Tensor<'t>) -> Tensor<'t> {
+        let width = input.shape().last().copied();
+        assert!(
+            width == Some(self.in_features),
+            "Linear::forward: the input of shape {:?} has {} features in its last axis, \
+             the layer takes {}: pass rows of {} features",
+            input.shape(),
+            width.map_or("no".to_string(), |w| w.to_string()),
+            self.in_features,
+            self.in_features
+        );
         input.matmul(&params.get(self.weight)) + params.get(self.bias)
     }
 

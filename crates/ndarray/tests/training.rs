@@ -251,8 +251,11 @@ fn invalid_layer_sizes_are_rejected() {
 }
 
 #[test]
-#[should_panic(expected = "matmul: shapes [4, 3] and [2, 5] are incompatible")]
-fn wrong_input_width_names_both_shapes() {
+#[should_panic(
+    expected = "Linear::forward: the input of shape [4, 3] has 3 features in its \
+                           last axis, the layer takes 2: pass rows of 2 features"
+)]
+fn wrong_input_width_names_layer_width() {
     let mut params = ParamSet::new();
     let mlp = Mlp::new(&mut params, "mlp", &[2, 5, 1], Activation::Relu, 0).unwrap();
     let tape = Tape::new();
