@@ -85,12 +85,13 @@ pub enum Error {
     },
 
     /// A number of values does not fit the requested shape or count.
-    #[error("{op}: expected {expected} {what}, got {found}")]
+    #[error("{op}: expected {expected} {counted}, got {found}")]
     LengthMismatch {
         /// The operation.
         op: &'static str,
-        /// What was counted, and how many the operation needs of it.
-        what: &'static str,
+        /// The kind of value counted, and how many of it the operation
+        /// needs.
+        counted: &'static str,
         /// The number of values the operation needs.
         expected: usize,
         /// The number of values passed.

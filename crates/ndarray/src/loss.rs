@@ -339,7 +339,7 @@ pub fn try_cross_entropy_with_logits<'t>(
     if labels.len() != rows {
         return Err(Error::LengthMismatch {
             op,
-            what: "labels, one per row of the logits (a vector is one row)",
+            counted: "labels, one per row of the logits (a vector is one row)",
             expected: rows,
             found: labels.len(),
         });

@@ -272,7 +272,7 @@ impl<'t> Tensor<'t> {
         if vars.len() != expected {
             return Err(Error::LengthMismatch {
                 op: "from_vars",
-                what: "variables, one per element of the shape",
+                counted: "variables, one per element of the shape",
                 expected,
                 found: vars.len(),
             });
