@@ -189,7 +189,8 @@ mod tests {
         assert_eq!(adjoint, [0.0, 1.5]);
     }
 
-    /// Values with the awkward cases: signed zeros, infinities and NaN.
+    /// Values with the awkward cases: signed zeros, infinities, NaN, a
+    /// subnormal and the largest finite value.
     fn element() -> impl proptest::strategy::Strategy<Value = f64> {
         use proptest::prelude::*;
         prop_oneof![
